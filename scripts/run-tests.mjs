@@ -1,0 +1,47 @@
+#!/usr/bin/env node
+// Runs every test file with node's test runner (through tsx). Suites that need a Debian tool that is
+// missing are skipped, and the skip is said plainly, with the apt-get line that brings the tool.
+import { spawnSync } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+
+/** Test folders that need an outside program, and the Debian package that provides it. */
+const NEEDS = [
+  // { dir: 'test/webdav-clients', command: 'litmus', pkg: 'litmus' },
+];
+
+function has(command) {
+  return spawnSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' }).status === 0;
+}
+
+function find(dir) {
+  const out = [];
+  for (const name of readdirSync(dir)) {
+    const full = path.join(dir, name);
+    if (statSync(full).isDirectory()) out.push(...find(full));
+    else if (name.endsWith('.test.ts')) out.push(full);
+  }
+  return out;
+}
+
+const requested = process.argv.slice(2);
+let files = requested.length > 0 ? requested : find('test').sort();
+const skipped = [];
+for (const need of NEEDS) {
+  if (has(need.command)) continue;
+  skipped.push(need);
+  files = files.filter((f) => !f.startsWith(need.dir));
+}
+
+const result = spawnSync(
+  process.execPath,
+  ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=2', ...files],
+  { stdio: 'inherit' },
+);
+
+if (skipped.length > 0) {
+  console.log('\nSkipped suites (a tool they need is not installed):');
+  for (const s of skipped) console.log(`  ${s.dir}: needs ${s.command}`);
+  console.log(`Install with: sudo apt-get update && sudo apt-get install -y ${[...new Set(skipped.map((s) => s.pkg))].join(' ')}`);
+}
+process.exit(result.status ?? 1);

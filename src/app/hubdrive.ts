@@ -1,0 +1,101 @@
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import pino, { type Logger as PinoLogger } from 'pino';
+import type { BlobStore } from '../blobstore/blob-store.js';
+import { LocalStore } from '../blobstore/local-store.js';
+import type { Config } from '../config/config.js';
+import { ContentEngine } from '../content/content-engine.js';
+import { createDrive, type Drive } from '../drive/drive.js';
+import { createHttpServer } from '../http/server.js';
+import { openDatabase, type Database } from '../meta/database.js';
+import { SqliteChunkIndex } from '../meta/sqlite-chunk-index.js';
+import { SqlitePackCatalog } from '../meta/sqlite-pack-catalog.js';
+
+export interface Hubdrive {
+  config: Config;
+  db: Database;
+  store: BlobStore;
+  engine: ContentEngine;
+  drive: Drive;
+  http: FastifyInstance;
+  logger: PinoLogger;
+  /** Starts listening; resolves with the address. */
+  listen(): Promise<string>;
+  /** Stops taking requests, flushes pending writes to the store, and closes everything. */
+  close(options?: { flush?: boolean }): Promise<void>;
+}
+
+export interface HubdriveOverrides {
+  logger?: PinoLogger;
+  /** Replaces the configured store (tests wrap it to inject faults). */
+  store?: BlobStore;
+}
+
+/** Secrets that must never appear in a log line, wherever they sit in a logged object. */
+export const REDACTED_PATHS = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'req.headers["x-csrf-token"]',
+  'res.headers["set-cookie"]',
+  'password',
+  '*.password',
+  'token',
+  '*.token',
+];
+
+export function createLogger(level: Config['logLevel']): PinoLogger {
+  return pino({ level, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } });
+}
+
+async function openStore(config: Config): Promise<BlobStore> {
+  return LocalStore.open({ dir: config.store.dir });
+}
+
+/** Builds the whole application from a configuration: store, database, content engine, drive, HTTP. */
+export async function createHubdrive(config: Config, overrides: HubdriveOverrides = {}): Promise<Hubdrive> {
+  const logger = overrides.logger ?? createLogger(config.logLevel);
+  await fs.mkdir(config.dataDir, { recursive: true });
+  const store = overrides.store ?? (await openStore(config));
+  const db = await openDatabase(path.join(config.dataDir, 'hubdrive.db'));
+  const engine = await ContentEngine.open({
+    store,
+    chunkIndex: new SqliteChunkIndex(db),
+    catalog: new SqlitePackCatalog(db),
+    stagingDir: ContentEngine.stagingDirFor(config.dataDir),
+    chunker: config.chunker,
+    packSize: config.packSize,
+    stagingLimit: config.stagingLimit,
+    flushIntervalMs: config.flushIntervalMs,
+    writeMode: config.writeMode,
+    logger: logger.child({ component: 'content' }),
+  });
+  const drive = await createDrive({
+    db,
+    engine,
+    sysToken: config.sysToken,
+    defaultQuota: config.defaultQuota,
+    versionsKeep: config.versionsKeep,
+    sessionTtlMs: config.sessionTtlMs,
+  });
+  const http = await createHttpServer({ config, drive, db, logger });
+  let closed = false;
+  return {
+    config,
+    db,
+    store,
+    engine,
+    drive,
+    http,
+    logger,
+    listen: () => http.listen({ port: config.port, host: config.host }),
+    async close(options = {}) {
+      if (closed) return;
+      closed = true;
+      await http.close();
+      await engine.close(options);
+      await db.destroy();
+      await store.close();
+    },
+  };
+}

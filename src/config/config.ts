@@ -1,0 +1,103 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { envSchema, type ParsedEnv } from './schema.js';
+import { formatSize } from './sizes.js';
+
+export interface ChunkerParams {
+  min: number;
+  avg: number;
+  max: number;
+}
+
+export interface Config {
+  port: number;
+  host: string;
+  dataDir: string;
+  basePath: string;
+  decoyDir: string;
+  sysToken: string | undefined;
+  store: { kind: 'local'; dir: string };
+  allowIps: string[] | undefined;
+  trustProxy: boolean | number | string[];
+  chunker: ChunkerParams;
+  packSize: number;
+  stagingLimit: number;
+  flushIntervalMs: number;
+  writeMode: 'buffered' | 'durable';
+  versionsKeep: number;
+  defaultQuota: number | null;
+  sessionTtlMs: number;
+  secureCookies: boolean | undefined;
+  logLevel: ParsedEnv['LOG_LEVEL'];
+}
+
+/** Start-up stops with this; its message names each bad variable and what it expects. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const DEFAULT_DECOY_DIR = fileURLToPath(new URL('../../decoy', import.meta.url));
+
+function checkRelations(env: ParsedEnv): string[] {
+  const problems: string[] = [];
+  const { CHUNK_MIN: min, CHUNK_AVG: avg, CHUNK_MAX: max } = env;
+  if (min < 64 * 1024) problems.push(`CHUNK_MIN: expected at least 64 KiB, got ${formatSize(min)}`);
+  if (!(min < avg && avg < max)) {
+    problems.push(
+      `CHUNK_MIN, CHUNK_AVG, CHUNK_MAX: expected min < avg < max, got ${formatSize(min)} / ${formatSize(avg)} / ${formatSize(max)}`,
+    );
+  }
+  if ((avg & (avg - 1)) !== 0) problems.push(`CHUNK_AVG: expected a power of two, got ${avg}`);
+  if (max > 64 * 1024 * 1024) problems.push(`CHUNK_MAX: expected at most 64 MiB, got ${formatSize(max)}`);
+  if (env.PACK_SIZE < max) problems.push(`PACK_SIZE: expected at least CHUNK_MAX (${formatSize(max)})`);
+  if (env.STAGING_LIMIT < 2 * env.PACK_SIZE) {
+    problems.push(`STAGING_LIMIT: expected at least twice PACK_SIZE (${formatSize(2 * env.PACK_SIZE)})`);
+  }
+  return problems;
+}
+
+/** Reads and validates the configuration from environment variables. Throws ConfigError. */
+export function loadConfig(source: Record<string, string | undefined> = process.env): Config {
+  const present = Object.fromEntries(
+    Object.keys(envSchema.shape)
+      .map((k) => [k, source[k]] as const)
+      .filter(([, v]) => v !== undefined && v !== ''),
+  );
+  const parsed = envSchema.safeParse(present);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => {
+        const name = String(issue.path[0] ?? 'environment');
+        const shown = name === 'SYS_TOKEN' ? '' : ` (got ${JSON.stringify(present[name] ?? '')})`;
+        return `${name}: ${issue.message}${shown}`;
+      }),
+    );
+  }
+  const env = parsed.data;
+  const problems = checkRelations(env);
+  if (problems.length > 0) throw new ConfigError(problems);
+  return {
+    port: env.PORT,
+    host: env.HOST,
+    dataDir: env.DATA_DIR,
+    basePath: env.BASE_PATH,
+    decoyDir: env.DECOY_DIR ? path.resolve(env.DECOY_DIR) : DEFAULT_DECOY_DIR,
+    sysToken: env.SYS_TOKEN,
+    store: { kind: 'local', dir: path.resolve(env.LOCAL_STORE_DIR ?? path.join(env.DATA_DIR, 'store')) },
+    allowIps: env.ALLOW_IPS,
+    trustProxy: env.TRUST_PROXY,
+    chunker: { min: env.CHUNK_MIN, avg: env.CHUNK_AVG, max: env.CHUNK_MAX },
+    packSize: env.PACK_SIZE,
+    stagingLimit: env.STAGING_LIMIT,
+    flushIntervalMs: env.FLUSH_INTERVAL * 1000,
+    writeMode: env.WRITE_MODE,
+    versionsKeep: env.VERSIONS_KEEP,
+    defaultQuota: env.DEFAULT_QUOTA ?? null,
+    sessionTtlMs: env.SESSION_TTL * 1000,
+    secureCookies: env.SECURE_COOKIES,
+    logLevel: env.LOG_LEVEL,
+  };
+}

@@ -1,0 +1,139 @@
+import path from 'node:path';
+import ipaddr from 'ipaddr.js';
+import { z } from 'zod';
+import { parseSize } from './sizes.js';
+
+const size = (what: string) =>
+  z.string().transform((text, ctx) => {
+    const bytes = parseSize(text);
+    if (bytes === null || bytes <= 0) {
+      ctx.addIssue({ code: 'custom', message: `expected ${what} as a size such as 65536, 512KiB or 64MiB` });
+      return z.NEVER;
+    }
+    return bytes;
+  });
+
+const seconds = (what: string) =>
+  z.string().transform((text, ctx) => {
+    const value = Number(text);
+    if (!/^\s*\d+(\.\d+)?\s*$/.test(text) || !(value > 0)) {
+      ctx.addIssue({ code: 'custom', message: `expected ${what} as a positive number of seconds` });
+      return z.NEVER;
+    }
+    return value;
+  });
+
+const flag = z
+  .string()
+  .transform((text, ctx) => {
+    const t = text.trim().toLowerCase();
+    if (['1', 'true', 'yes', 'on'].includes(t)) return true;
+    if (['0', 'false', 'no', 'off', ''].includes(t)) return false;
+    ctx.addIssue({ code: 'custom', message: 'expected true or false' });
+    return z.NEVER;
+  })
+  .pipe(z.boolean());
+
+function isIpOrCidr(entry: string): boolean {
+  try {
+    if (entry.includes('/')) ipaddr.parseCIDR(entry);
+    else ipaddr.parse(entry);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const ipList = z.string().transform((text, ctx) => {
+  const entries = text
+    .split(',')
+    .map((e) => e.trim())
+    .filter((e) => e !== '');
+  const bad = entries.filter((e) => !isIpOrCidr(e));
+  if (bad.length > 0) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `expected a comma-separated list of IP addresses or CIDR ranges (such as 10.0.0.0/8, ::1); not valid: ${bad.join(', ')}`,
+    });
+    return z.NEVER;
+  }
+  return entries;
+});
+
+/** false, true (trust every proxy), a hop count, or a list of trusted proxy addresses/CIDRs. */
+const trustProxy = z.string().transform((text, ctx): boolean | number | string[] => {
+  const t = text.trim().toLowerCase();
+  if (t === '' || t === 'false' || t === '0') return false;
+  if (t === 'true') return true;
+  if (/^\d+$/.test(t)) return Number(t);
+  const entries = t.split(',').map((e) => e.trim());
+  if (entries.every(isIpOrCidr)) return entries;
+  ctx.addIssue({
+    code: 'custom',
+    message: 'expected false, true, a number of proxy hops, or a comma-separated list of proxy IPs/CIDRs',
+  });
+  return z.NEVER;
+});
+
+const basePath = z.string().transform((text, ctx) => {
+  let p = text.trim();
+  if (p === '' || p === '/') return '';
+  if (!p.startsWith('/')) p = `/${p}`;
+  p = p.replace(/\/+$/, '');
+  const segments = p.split('/').slice(1);
+  if (segments.some((s) => s === '' || s === '.' || s === '..' || !/^[A-Za-z0-9._~-]+$/.test(s))) {
+    ctx.addIssue({
+      code: 'custom',
+      message: 'expected a URL path such as /drive, made of letters, digits, ".", "_", "~" and "-"',
+    });
+    return z.NEVER;
+  }
+  return p;
+});
+
+export const envSchema = z.object({
+  PORT: z.coerce
+    .number({ error: 'expected a port number' })
+    .int('expected a whole port number')
+    .min(1, 'expected a port between 1 and 65535')
+    .max(65535, 'expected a port between 1 and 65535')
+    .default(7860),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  DATA_DIR: z
+    .string()
+    .min(1, 'expected a folder path')
+    .default('./data')
+    .transform((p) => path.resolve(p)),
+  BASE_PATH: basePath.default(''),
+  DECOY_DIR: z.string().min(1, 'expected a folder path').optional(),
+  SYS_TOKEN: z.string().min(1, 'expected the admin password, or leave it unset').optional(),
+  STORE: z.enum(['local'], { error: 'expected "local" (the only store in this version)' }).default('local'),
+  LOCAL_STORE_DIR: z.string().min(1, 'expected a folder path').optional(),
+  ALLOW_IPS: ipList.optional(),
+  TRUST_PROXY: trustProxy.default(false),
+  CHUNK_MIN: size('the smallest chunk').default(512 * 1024),
+  CHUNK_AVG: size('the average chunk').default(2 * 1024 * 1024),
+  CHUNK_MAX: size('the largest chunk').default(8 * 1024 * 1024),
+  PACK_SIZE: size('the target pack size').default(64 * 1024 * 1024),
+  STAGING_LIMIT: size('the staging disk limit').default(1024 * 1024 * 1024),
+  FLUSH_INTERVAL: seconds('the flush interval').default(10),
+  WRITE_MODE: z
+    .enum(['buffered', 'durable'], { error: 'expected "buffered" or "durable"' })
+    .default('buffered'),
+  VERSIONS_KEEP: z.coerce
+    .number({ error: 'expected a whole number' })
+    .int('expected a whole number')
+    .min(0, 'expected 0 or more')
+    .default(10),
+  DEFAULT_QUOTA: size('the default quota for new users').optional(),
+  SESSION_TTL: seconds('the session lifetime').default(30 * 24 * 3600),
+  SECURE_COOKIES: flag.optional(),
+  LOG_LEVEL: z
+    .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
+      message: 'expected one of fatal, error, warn, info, debug, trace, silent',
+    })
+    .default('info'),
+});
+
+export type Env = z.input<typeof envSchema>;
+export type ParsedEnv = z.output<typeof envSchema>;

@@ -1,0 +1,43 @@
+import type { ContentEngine } from '../content/content-engine.js';
+import type { Database } from '../meta/database.js';
+import { FileService } from './files.js';
+import { SessionService } from './sessions.js';
+import { TrashService } from './trash.js';
+import { TreeService } from './tree.js';
+import { UserService } from './users.js';
+import { VersionService } from './versions.js';
+
+export interface DriveOptions {
+  db: Database;
+  engine: ContentEngine;
+  sysToken: string | undefined;
+  defaultQuota: number | null;
+  versionsKeep: number;
+  sessionTtlMs: number;
+}
+
+/** The domain: every operation the edges (HTTP API, WebDAV, uploads) may call. */
+export interface Drive {
+  users: UserService;
+  sessions: SessionService;
+  tree: TreeService;
+  files: FileService;
+  trash: TrashService;
+  versions: VersionService;
+  engine: ContentEngine;
+}
+
+export async function createDrive(options: DriveOptions): Promise<Drive> {
+  const { db, engine } = options;
+  const users = new UserService({ db, defaultQuota: options.defaultQuota, sysToken: options.sysToken });
+  await users.ensureSysAdmin();
+  return {
+    users,
+    sessions: new SessionService(db, options.sessionTtlMs),
+    tree: new TreeService(db),
+    files: new FileService({ db, engine, versionsKeep: options.versionsKeep }),
+    trash: new TrashService(db),
+    versions: new VersionService(db, options.versionsKeep),
+    engine,
+  };
+}

@@ -1,0 +1,97 @@
+import { BadRequestError, NotFoundError } from '../errors/domain-error.js';
+import { releaseManifest, retainManifest } from '../meta/content-refs.js';
+import type { Database } from '../meta/database.js';
+import type { NodeRow } from '../meta/schema.js';
+import { locate, type Db } from './node-queries.js';
+import { chargeQuota } from './quota.js';
+import type { User } from './users.js';
+
+export interface VersionInfo {
+  id: number;
+  size: number;
+  createdAt: number;
+  current: boolean;
+}
+
+/**
+ * Makes `manifestId` the file's current version. Older versions beyond `keep` are released.
+ * The caller has already taken a reference on the manifest and charged the quota for `size`.
+ */
+export async function addVersion(
+  db: Db,
+  node: NodeRow,
+  manifestId: number,
+  size: number,
+  keep: number,
+  now: number,
+): Promise<number> {
+  const { id } = await db
+    .insertInto('versions')
+    .values({ node_id: node.id, manifest_id: manifestId, size, created_at: now })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  await db
+    .updateTable('nodes')
+    .set({ version_id: id, size, modified_at: now })
+    .where('id', '=', node.id)
+    .execute();
+  const old = await db
+    .selectFrom('versions')
+    .select(['id', 'manifest_id', 'size'])
+    .where('node_id', '=', node.id)
+    .orderBy('id', 'desc')
+    .offset(keep + 1)
+    .limit(1_000_000)
+    .execute();
+  for (const version of old) await dropVersion(db, node.owner_id, version);
+  return id;
+}
+
+/** Deletes one version row and gives back its manifest reference and quota. */
+export async function dropVersion(
+  db: Db,
+  ownerId: number,
+  version: { id: number; manifest_id: number; size: number },
+): Promise<void> {
+  await db.deleteFrom('versions').where('id', '=', version.id).execute();
+  await releaseManifest(db, version.manifest_id);
+  await chargeQuota(db, ownerId, -version.size);
+}
+
+/** A file's history: the current version and the older ones kept on overwrite. */
+export class VersionService {
+  constructor(
+    private readonly db: Database,
+    private readonly keep: number,
+  ) {}
+
+  async list(user: User, path: string): Promise<VersionInfo[]> {
+    const { node } = await locate(this.db, user, path);
+    if (node.kind !== 'file') throw new BadRequestError('folders have no versions', 'NOT_A_FILE');
+    const rows = await this.db
+      .selectFrom('versions')
+      .select(['id', 'size', 'created_at'])
+      .where('node_id', '=', node.id)
+      .orderBy('id', 'desc')
+      .execute();
+    return rows.map((r) => ({ id: r.id, size: r.size, createdAt: r.created_at, current: r.id === node.version_id }));
+  }
+
+  /** Makes an older version current again, as a new version, so no history is lost. */
+  async restore(user: User, path: string, versionId: number): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      const { node } = await locate(trx, user, path);
+      const version = await trx
+        .selectFrom('versions')
+        .selectAll()
+        .where('id', '=', versionId)
+        .where('node_id', '=', node.id)
+        .executeTakeFirst();
+      if (!version) throw new NotFoundError('no such version of this file');
+      if (version.id === node.version_id) return;
+      await retainManifest(trx, version.manifest_id);
+      await chargeQuota(trx, user.id, version.size);
+      await addVersion(trx, node, version.manifest_id, version.size, this.keep, Date.now());
+    });
+  }
+}

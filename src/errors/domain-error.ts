@@ -1,0 +1,99 @@
+/**
+ * The base of every error the application raises on purpose. Each carries the HTTP status it maps to
+ * and a stable machine-readable code; the HTTP and WebDAV edges turn it into a response in one place.
+ * The message is written for the user and is safe to send to a client.
+ */
+export abstract class DomainError extends Error {
+  abstract readonly status: number;
+  abstract readonly code: string;
+
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+export class BadRequestError extends DomainError {
+  readonly status = 400;
+  readonly code: string;
+  constructor(message: string, code = 'BAD_REQUEST') {
+    super(message);
+    this.code = code;
+  }
+}
+
+export class UnauthorizedError extends DomainError {
+  readonly status = 401;
+  readonly code = 'UNAUTHORIZED';
+}
+
+export class ForbiddenError extends DomainError {
+  readonly status = 403;
+  readonly code: string;
+  constructor(message: string, code = 'FORBIDDEN') {
+    super(message);
+    this.code = code;
+  }
+}
+
+export class NotFoundError extends DomainError {
+  readonly status = 404;
+  readonly code = 'NOT_FOUND';
+}
+
+export class ConflictError extends DomainError {
+  readonly status = 409;
+  readonly code: string;
+  constructor(message: string, code = 'CONFLICT') {
+    super(message);
+    this.code = code;
+  }
+}
+
+export class PreconditionFailedError extends DomainError {
+  readonly status = 412;
+  readonly code = 'PRECONDITION_FAILED';
+}
+
+export class PayloadTooLargeError extends DomainError {
+  readonly status = 413;
+  readonly code: string;
+  constructor(message: string, code = 'PAYLOAD_TOO_LARGE') {
+    super(message);
+    this.code = code;
+  }
+}
+
+export class RangeNotSatisfiableError extends DomainError {
+  readonly status = 416;
+  readonly code = 'RANGE_NOT_SATISFIABLE';
+  constructor(
+    message: string,
+    readonly size: number,
+  ) {
+    super(message);
+  }
+}
+
+export class TooManyRequestsError extends DomainError {
+  readonly status = 429;
+  readonly code = 'TOO_MANY_REQUESTS';
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(message);
+  }
+}
+
+/** Stored bytes did not match their content id: corruption, never served as data. */
+export class IntegrityError extends DomainError {
+  readonly status = 500;
+  readonly code = 'INTEGRITY_ERROR';
+}
+
+/** A backing service (the blob store) failed or is unreachable. */
+export class StoreUnavailableError extends DomainError {
+  readonly status = 503;
+  readonly code = 'STORE_UNAVAILABLE';
+}

@@ -1,0 +1,52 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { DomainError, TooManyRequestsError, RangeNotSatisfiableError } from '../errors/domain-error.js';
+
+export interface ErrorBody {
+  error: { code: string; message: string };
+}
+
+/** Fastify's own client errors (bad JSON, body too large, …) keep their status with a plain message. */
+const FRAMEWORK_MESSAGES: Record<string, string> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: 'the request body is too large',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'this content type is not accepted here',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'the JSON body is empty',
+  FST_ERR_CTP_INVALID_JSON_BODY: 'the body is not valid JSON',
+  FST_ERR_BAD_URL: 'the URL is not valid',
+};
+
+function send(reply: FastifyReply, request: FastifyRequest, status: number, code: string, message: string): void {
+  // An upload refused before its body was read: close rather than read gigabytes to keep the socket.
+  if (!request.raw.complete) reply.header('connection', 'close');
+  reply.header('cache-control', 'no-store');
+  void reply.code(status).type('application/json; charset=utf-8').send({ error: { code, message } } satisfies ErrorBody);
+}
+
+/**
+ * The one place where errors become responses: a DomainError gives its status, code and message;
+ * anything else is logged and answered with a bare 500, never with internals or a stack trace.
+ */
+export function installErrorHandler(app: FastifyInstance): void {
+  app.setErrorHandler((error: FastifyError | Error, request, reply) => {
+    if (reply.sent || reply.raw.headersSent) {
+      request.log.error({ err: error }, 'error after the response started; closing the connection');
+      reply.raw.destroy();
+      return;
+    }
+    if (error instanceof DomainError) {
+      if (error instanceof TooManyRequestsError) reply.header('retry-after', String(error.retryAfterSeconds));
+      if (error instanceof RangeNotSatisfiableError) reply.header('content-range', `bytes */${error.size}`);
+      if (error.status >= 500) request.log.error({ err: error }, error.message);
+      send(reply, request, error.status, error.code, error.message);
+      return;
+    }
+    const fastifyError = error as FastifyError;
+    const status = fastifyError.statusCode;
+    if (status !== undefined && status >= 400 && status < 500) {
+      const message = FRAMEWORK_MESSAGES[fastifyError.code] ?? 'the request is not valid';
+      send(reply, request, status, 'BAD_REQUEST', message);
+      return;
+    }
+    request.log.error({ err: error }, 'unhandled error');
+    send(reply, request, 500, 'INTERNAL', 'internal error');
+  });
+}

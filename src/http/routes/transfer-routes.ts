@@ -1,0 +1,147 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import Busboy from 'busboy';
+import mime from 'mime-types';
+import { z } from 'zod';
+import type { Drive } from '../../drive/drive.js';
+import type { Entry } from '../../drive/entries.js';
+import { parsePath } from '../../drive/names.js';
+import { BadRequestError } from '../../errors/domain-error.js';
+import { currentUser, requireUser } from '../auth.js';
+import { parseInput } from '../body.js';
+import { contentDisposition } from '../content-disposition.js';
+import { primeStream } from '../prime-stream.js';
+import { parseRange } from '../range.js';
+import { boolFlag, pathField } from './fs-routes.js';
+
+const uploadQuery = z.object({ path: pathField, overwrite: boolFlag.optional() });
+const downloadQuery = z.object({
+  path: pathField,
+  version: z.coerce.number().int().optional(),
+  download: boolFlag.optional(),
+});
+
+// Types a browser would run or render as active content are served as plain text when shown inline.
+const ACTIVE_TYPES = /^(text\/html|application\/xhtml|image\/svg|text\/xml|application\/xml|text\/javascript|application\/javascript)/;
+const SANDBOX_CSP = "default-src 'none'; img-src 'self' data:; media-src 'self'; style-src 'unsafe-inline'; sandbox";
+
+function declaredLength(request: FastifyRequest): number | undefined {
+  const header = request.headers['content-length'];
+  if (header === undefined) return undefined;
+  const value = Number(header);
+  return Number.isSafeInteger(value) && value >= 0 ? value : undefined;
+}
+
+/** Uploads (streaming PUT, streaming multipart) and downloads (Range, conditional requests). */
+export function transferRoutes(app: FastifyInstance, { drive }: { drive: Drive }): void {
+  app.addHook('preHandler', requireUser(drive.sessions));
+  // Bodies here are file content, never parsed: the handler streams request.raw itself.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', (_request, _payload, done) => done(null));
+
+  app.put('/fs/content', async (request, reply) => {
+    const { path, overwrite } = parseInput(uploadQuery, request.query);
+    const header = (name: string) => {
+      const value = request.headers[name];
+      return typeof value === 'string' ? value : undefined;
+    };
+    const { entry, created } = await drive.files.write(currentUser(request), path, request.raw, {
+      overwrite: overwrite ?? true,
+      expectedSize: declaredLength(request),
+      ifMatch: header('if-match'),
+      ifNoneMatch: header('if-none-match'),
+    });
+    return reply.code(created ? 201 : 200).header('etag', entry.etag).send(entry);
+  });
+
+  app.post('/fs/upload', async (request, reply) => {
+    const { path: folder, overwrite } = parseInput(uploadQuery, request.query);
+    const entries = await receiveMultipart(request, drive, folder, overwrite ?? true);
+    return reply.code(201).send({ entries });
+  });
+
+  const download = async (request: FastifyRequest, reply: FastifyReply) => {
+    const { path, version, download: asAttachment } = parseInput(downloadQuery, request.query);
+    const file = await drive.files.open(currentUser(request), path, version);
+    const lastModified = new Date(file.entry.modifiedAt).toUTCString();
+    let type = mime.lookup(file.entry.name) || 'application/octet-stream';
+    if (!asAttachment && ACTIVE_TYPES.test(type)) type = 'text/plain';
+    reply
+      .header('accept-ranges', 'bytes')
+      .header('etag', file.etag)
+      .header('last-modified', lastModified)
+      .header('cache-control', 'private, no-cache')
+      .header('x-content-type-options', 'nosniff')
+      .header('content-disposition', contentDisposition(asAttachment ? 'attachment' : 'inline', file.entry.name));
+    if (type !== 'application/pdf') reply.header('content-security-policy', SANDBOX_CSP);
+
+    if (notModified(request, file.etag)) return reply.code(304).send();
+    const range = rangeApplies(request, file.etag, lastModified) ? parseRange(request.headers.range, file.size) : null;
+    const length = range ? range.end - range.start + 1 : file.size;
+    reply.type(mime.contentType(type) || type).header('content-length', String(length));
+    if (range) reply.code(206).header('content-range', `bytes ${range.start}-${range.end}/${file.size}`);
+    if (request.method === 'HEAD' || length === 0) return reply.send();
+    return reply.send(await primeStream(file.stream(range ?? undefined)));
+  };
+  // HEAD has its own route so that it keeps the real Content-Length.
+  app.get('/fs/content', { exposeHeadRoute: false }, download);
+  app.head('/fs/content', download);
+}
+
+function notModified(request: FastifyRequest, etag: string): boolean {
+  const header = request.headers['if-none-match'];
+  if (!header) return false;
+  return header.trim() === '*' || header.split(',').some((t) => t.trim().replace(/^W\//, '') === etag);
+}
+
+/** If-Range: the Range applies only while the validator still matches (RFC 9110 §13.1.5). */
+function rangeApplies(request: FastifyRequest, etag: string, lastModified: string): boolean {
+  const header = request.headers['if-range'];
+  if (typeof header !== 'string') return true;
+  const value = header.trim();
+  return value.startsWith('"') ? value === etag : value === lastModified;
+}
+
+/** Streams each file part of a multipart/form-data body into the drive as it arrives. */
+function receiveMultipart(request: FastifyRequest, drive: Drive, folder: string, overwrite: boolean): Promise<Entry[]> {
+  const user = currentUser(request);
+  const base = parsePath(folder);
+  return new Promise((resolve, reject) => {
+    let parser: Busboy.Busboy;
+    try {
+      parser = Busboy({ headers: request.headers, limits: { fieldSize: 64 * 1024, fields: 100, parts: 10_000 } });
+    } catch {
+      reject(new BadRequestError('expected a multipart/form-data body', 'BAD_MULTIPART'));
+      return;
+    }
+    const entries: Entry[] = [];
+    let chain: Promise<void> = Promise.resolve();
+    let failed = false;
+    const fail = (error: unknown) => {
+      if (failed) return;
+      failed = true;
+      request.raw.unpipe(parser);
+      reject(error);
+    };
+    parser.on('file', (_field, stream, info) => {
+      // Parts are written one after another; each stream must be consumed for the next to arrive.
+      chain = chain.then(async () => {
+        if (failed) {
+          stream.resume();
+          return;
+        }
+        const target = `/${[...base, info.filename].join('/')}`;
+        const { entry } = await drive.files.write(user, target, stream, { overwrite });
+        entries.push(entry);
+      });
+      chain.catch((error: unknown) => {
+        stream.resume();
+        fail(error);
+      });
+    });
+    parser.on('error', () => fail(new BadRequestError('the multipart body is malformed', 'BAD_MULTIPART')));
+    parser.on('close', () => {
+      chain.then(() => (failed ? undefined : resolve(entries)), fail);
+    });
+    request.raw.pipe(parser);
+  });
+}

@@ -1,0 +1,97 @@
+import fastifyCookie from '@fastify/cookie';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Logger as PinoLogger } from 'pino';
+import type { Config } from '../config/config.js';
+import type { Drive } from '../drive/drive.js';
+import { ForbiddenError, NotFoundError } from '../errors/domain-error.js';
+import type { Database } from '../meta/database.js';
+import { sql } from 'kysely';
+import { registerDecoy } from './decoy.js';
+import { installErrorHandler } from './error-handler.js';
+import { ipAllowList } from './ip-allow-list.js';
+import { LoginRateLimit } from './login-rate-limit.js';
+import { RequestLog } from './request-log.js';
+import { adminRoutes } from './routes/admin-routes.js';
+import { authRoutes } from './routes/auth-routes.js';
+import { fsRoutes } from './routes/fs-routes.js';
+import { transferRoutes } from './routes/transfer-routes.js';
+import { trashRoutes } from './routes/trash-routes.js';
+
+export interface HttpServerOptions {
+  config: Pick<Config, 'basePath' | 'decoyDir' | 'allowIps' | 'trustProxy' | 'secureCookies'>;
+  drive: Drive;
+  db: Database;
+  logger: PinoLogger;
+  loginLimit?: LoginRateLimit;
+}
+
+const LANDING = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>hubdrive</title>
+<meta name="viewport" content="width=device-width, initial-scale=1"></head>
+<body style="font-family: system-ui, sans-serif; max-width: 40rem; margin: 3rem auto; padding: 0 1rem">
+<h1>hubdrive</h1>
+<p>The drive is running. Its JSON API is under <code>api/</code>; see the README for the calls.</p>
+</body></html>
+`;
+
+/** The one HTTP server: JSON API, file transfers, health, and the decoy site outside BASE_PATH. */
+export async function createHttpServer(options: HttpServerOptions): Promise<FastifyInstance> {
+  const { config, drive, db } = options;
+  const base = config.basePath;
+  const app = Fastify({
+    loggerInstance: options.logger as FastifyBaseLogger,
+    trustProxy:
+      typeof config.trustProxy === 'number'
+        ? (_address: string, hop: number) => hop < (config.trustProxy as number)
+        : config.trustProxy,
+    bodyLimit: 1024 * 1024,
+    // Uploads may run for hours; the socket's idle timeout still applies.
+    requestTimeout: 0,
+    return503OnClosing: true,
+    logController: new RequestLog(),
+  });
+  app.decorateRequest('auth', null);
+  installErrorHandler(app);
+  await app.register(fastifyCookie);
+
+  const allowed = config.allowIps ? ipAllowList(config.allowIps) : null;
+  const inside = (url: string) => base === '' || url === base || url.startsWith(`${base}/`) || url.startsWith(`${base}?`);
+  app.addHook('onRequest', async (request, reply) => {
+    if (allowed && inside(request.url) && !allowed(request.ip)) {
+      request.log.warn({ ip: request.ip }, 'refused by ALLOW_IPS');
+      throw new ForbiddenError('your address is not allowed here', 'IP_NOT_ALLOWED');
+    }
+    if (request.url.startsWith(`${base}/api/`)) {
+      reply.header('cache-control', 'no-store').header('x-content-type-options', 'nosniff');
+    }
+    reply.header('referrer-policy', 'no-referrer').header('x-frame-options', 'SAMEORIGIN');
+  });
+
+  app.get(`${base}/healthz`, async () => {
+    await sql`select 1`.execute(db);
+    return { status: 'ok' };
+  });
+
+  const loginLimit = options.loginLimit ?? new LoginRateLimit();
+  const cookies = { basePath: base, secure: config.secureCookies };
+  await app.register(
+    async (api) => {
+      authRoutes(api, { drive, cookies, loginLimit });
+      await api.register(async (scope) => fsRoutes(scope, { drive }));
+      await api.register(async (scope) => trashRoutes(scope, { drive }));
+      await api.register(async (scope) => adminRoutes(scope, { drive }));
+      await api.register(async (scope) => transferRoutes(scope, { drive }));
+    },
+    { prefix: `${base}/api` },
+  );
+
+  app.get(base === '' ? '/' : `${base}/`, async (_request, reply) => reply.type('text/html; charset=utf-8').send(LANDING));
+  if (base !== '') {
+    app.get(base, async (_request, reply) => reply.redirect(`${base}/`));
+    await registerDecoy(app, config.decoyDir);
+  }
+  app.setNotFoundHandler(async (request) => {
+    throw new NotFoundError(`no such route: ${request.method} ${request.url.split('?')[0]}`);
+  });
+  return app;
+}

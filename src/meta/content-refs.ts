@@ -1,0 +1,104 @@
+import { sql, type Kysely } from 'kysely';
+import type { IngestResult } from '../content/ingest.js';
+import { MANIFEST_ENTRY_BYTES } from '../content/manifest.js';
+import type { Schema } from './schema.js';
+
+/** Called inside the caller's transaction. */
+type Tx = Kysely<Schema>;
+
+const INSERT_BATCH = 500;
+
+/** Counts how often each chunk id occurs in an encoded manifest, as [hex id, count] pairs. */
+function chunkCounts(manifest: Buffer): [string, number][] {
+  const counts = new Map<string, number>();
+  for (let at = 0; at < manifest.length; at += MANIFEST_ENTRY_BYTES) {
+    const hex = manifest.toString('hex', at, at + 32);
+    counts.set(hex, (counts.get(hex) ?? 0) + 1);
+  }
+  return [...counts];
+}
+
+/**
+ * Adds chunk references for `delta` uses of a manifest's chunks (+n or -n), keeping each pack's live
+ * bytes in step with the chunks whose count crosses zero.
+ */
+async function adjustChunkRefs(trx: Tx, manifest: Buffer, sign: 1 | -1): Promise<void> {
+  const pairs = JSON.stringify(chunkCounts(manifest).map(([id, n]) => [id, n * sign]));
+  const deltas = sql`select unhex(value ->> 0) as id, value ->> 1 as delta from json_each(${pairs})`;
+  // Chunks going from 0 to >0 become live; from >0 to 0, dead.
+  await sql`
+    update packs set live_bytes = live_bytes + coalesce((
+      select sum(case when c.refcount = 0 and d.delta > 0 then c.stored_length
+                      when c.refcount + d.delta = 0 and d.delta < 0 then -c.stored_length
+                      else 0 end)
+      from chunks c join (${deltas}) d on d.id = c.id
+      where c.pack_id = packs.id), 0)
+    where id in (select c.pack_id from chunks c join (${deltas}) d on d.id = c.id)`.execute(trx);
+  await sql`
+    update chunks set refcount = refcount + (select d.delta from (${deltas}) d where d.id = chunks.id)
+    where id in (select d.id from (${deltas}) d)`.execute(trx);
+}
+
+/**
+ * Makes ingested content referenceable: records its new chunks, and returns the id of its manifest
+ * (an existing one when equal content is already stored) with one more reference on it.
+ */
+export async function attachContent(trx: Tx, content: IngestResult, now: number): Promise<number> {
+  const existing = await trx
+    .selectFrom('manifests')
+    .select('id')
+    .where('content_hash', '=', content.contentHash)
+    .executeTakeFirst();
+  if (existing) {
+    await trx.updateTable('manifests').set({ refcount: sql`refcount + 1` }).where('id', '=', existing.id).execute();
+    return existing.id;
+  }
+  for (let i = 0; i < content.newChunks.length; i += INSERT_BATCH) {
+    await trx
+      .insertInto('chunks')
+      .values(
+        content.newChunks.slice(i, i + INSERT_BATCH).map((chunk) => ({
+          id: chunk.id,
+          pack_id: chunk.packId,
+          offset: chunk.offset,
+          stored_length: chunk.storedLength,
+          plain_length: chunk.plainLength,
+          refcount: 0,
+        })),
+      )
+      .onConflict((oc) => oc.column('id').doNothing())
+      .execute();
+  }
+  await adjustChunkRefs(trx, content.manifest, 1);
+  const row = await trx
+    .insertInto('manifests')
+    .values({
+      content_hash: content.contentHash,
+      size: content.size,
+      chunk_count: content.manifest.length / MANIFEST_ENTRY_BYTES,
+      chunks: content.manifest,
+      refcount: 1,
+      created_at: now,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return row.id;
+}
+
+/** Adds a reference to an existing manifest (a copy, or a restored version). */
+export async function retainManifest(trx: Tx, manifestId: number): Promise<void> {
+  await trx.updateTable('manifests').set({ refcount: sql`refcount + 1` }).where('id', '=', manifestId).execute();
+}
+
+/** Drops one reference; the last one releases the manifest's chunks. */
+export async function releaseManifest(trx: Tx, manifestId: number): Promise<void> {
+  const row = await trx
+    .updateTable('manifests')
+    .set({ refcount: sql`refcount - 1` })
+    .where('id', '=', manifestId)
+    .returning(['refcount', 'chunks'])
+    .executeTakeFirstOrThrow();
+  if (row.refcount > 0) return;
+  await adjustChunkRefs(trx, row.chunks, -1);
+  await trx.deleteFrom('manifests').where('id', '=', manifestId).execute();
+}

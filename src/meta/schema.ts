@@ -1,0 +1,105 @@
+import type { Generated, Selectable } from 'kysely';
+
+/** Times are milliseconds since the epoch; sizes are bytes. */
+export interface UsersTable {
+  id: Generated<number>;
+  username: string;
+  password_hash: string;
+  role: 'admin' | 'user';
+  quota_bytes: number | null;
+  used_bytes: number;
+  disabled: number;
+  root_id: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface SessionsTable {
+  /** SHA-256 of the session token: the database never holds a usable token. */
+  id: string;
+  user_id: number;
+  csrf_token: string;
+  created_at: number;
+  expires_at: number;
+  last_seen_at: number;
+}
+
+export interface NodesTable {
+  id: Generated<number>;
+  owner_id: number;
+  /** Null only for a user's root folder. */
+  parent_id: number | null;
+  name: string;
+  kind: 'dir' | 'file';
+  version_id: number | null;
+  size: number;
+  created_at: number;
+  modified_at: number;
+  /** Set on the top node of a subtree that is in the trash. */
+  trashed_at: number | null;
+  /** The path it was deleted from, for the trash view and restore. */
+  trashed_from: string | null;
+}
+
+export interface VersionsTable {
+  id: Generated<number>;
+  node_id: number;
+  manifest_id: number;
+  size: number;
+  created_at: number;
+}
+
+/** A chunk list; versions with equal content share one. */
+export interface ManifestsTable {
+  id: Generated<number>;
+  content_hash: string;
+  size: number;
+  chunk_count: number;
+  chunks: Buffer;
+  /** Versions that use this manifest. */
+  refcount: number;
+  created_at: number;
+}
+
+export interface ChunksTable {
+  id: Buffer;
+  pack_id: number;
+  offset: number;
+  stored_length: number;
+  plain_length: number;
+  /** Manifest entries that use this chunk. */
+  refcount: number;
+}
+
+export interface PacksTable {
+  id: Generated<number>;
+  key: string | null;
+  state: 'open' | 'sealed' | 'stored' | 'committed';
+  size: number;
+  /** Stored bytes of chunks still referenced: what repacking would keep. */
+  live_bytes: number;
+  created_at: number;
+  sealed_at: number | null;
+  committed_at: number | null;
+}
+
+export interface SettingsTable {
+  key: string;
+  value: string;
+}
+
+export interface Schema {
+  users: UsersTable;
+  sessions: SessionsTable;
+  nodes: NodesTable;
+  versions: VersionsTable;
+  manifests: ManifestsTable;
+  chunks: ChunksTable;
+  packs: PacksTable;
+  settings: SettingsTable;
+}
+
+export type UserRow = Selectable<UsersTable>;
+export type NodeRow = Selectable<NodesTable>;
+export type VersionRow = Selectable<VersionsTable>;
+export type PackRow = Selectable<PacksTable>;
