@@ -25,15 +25,18 @@ function chunkCounts(manifest: Buffer): [string, number][] {
 async function adjustChunkRefs(trx: Tx, manifest: Buffer, sign: 1 | -1): Promise<void> {
   const pairs = JSON.stringify(chunkCounts(manifest).map(([id, n]) => [id, n * sign]));
   const deltas = sql`select unhex(value ->> 0) as id, value ->> 1 as delta from json_each(${pairs})`;
-  // Chunks going from 0 to >0 become live; from >0 to 0, dead.
-  await sql`
-    update packs set live_bytes = live_bytes + coalesce((
-      select sum(case when c.refcount = 0 and d.delta > 0 then c.stored_length
-                      when c.refcount + d.delta = 0 and d.delta < 0 then -c.stored_length
-                      else 0 end)
-      from chunks c join (${deltas}) d on d.id = c.id
-      where c.pack_id = packs.id), 0)
-    where id in (select c.pack_id from chunks c join (${deltas}) d on d.id = c.id)`.execute(trx);
+  // Chunks going from 0 to >0 become live; from >0 to 0, dead. Computed before the counts change.
+  const perPack = await sql<{ pack_id: number; delta: number }>`
+    select c.pack_id, sum(case when c.refcount = 0 and d.delta > 0 then c.stored_length
+                               when c.refcount + d.delta = 0 and d.delta < 0 then -c.stored_length
+                               else 0 end) as delta
+    from (${deltas}) d join chunks c on c.id = d.id
+    group by c.pack_id`.execute(trx);
+  for (const { pack_id, delta } of perPack.rows) {
+    if (delta !== 0) {
+      await trx.updateTable('packs').set({ live_bytes: sql`live_bytes + ${delta}` }).where('id', '=', pack_id).execute();
+    }
+  }
   await sql`
     update chunks set refcount = refcount + (select d.delta from (${deltas}) d where d.id = chunks.id)
     where id in (select d.id from (${deltas}) d)`.execute(trx);

@@ -2,6 +2,7 @@ import SQLite from 'better-sqlite3';
 import { Kysely, Migrator, SqliteDialect } from 'kysely';
 import { migrationProvider } from './migrations/index.js';
 import type { Schema } from './schema.js';
+import { withStatementCache } from './statement-cache.js';
 
 export type Database = Kysely<Schema>;
 
@@ -10,16 +11,19 @@ export class MigrationError extends Error {
 }
 
 /**
- * Opens (creating if needed) the metadata database: SQLite in WAL mode with full fsync on commit,
- * so that an acknowledged change survives a crash, and brings its schema up to date.
+ * Opens (creating if needed) the metadata database and brings its schema up to date.
+ *
+ * WAL with synchronous=NORMAL: a committed transaction survives a crash of the process (the promise
+ * made for an acknowledged write); after a power cut the last transactions may be lost, but never a
+ * pack they point at, because staging packs are fsync'd before the metadata that refers to them.
  */
 export async function openDatabase(file: string): Promise<Database> {
   const sqlite = new SQLite(file);
   sqlite.pragma('journal_mode = WAL');
-  sqlite.pragma('synchronous = FULL');
+  sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
-  const db = new Kysely<Schema>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const db = new Kysely<Schema>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
   const migrator = new Migrator({ db, provider: migrationProvider });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
