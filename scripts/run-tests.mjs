@@ -42,6 +42,8 @@ const result = spawnSync(
 if (skipped.length > 0) {
   console.log('\nSkipped suites (a tool they need is not installed):');
   for (const s of skipped) console.log(`  ${s.dir}: needs ${s.command}`);
-  console.log(`Install with: sudo apt-get update && sudo apt-get install -y ${[...new Set(skipped.map((s) => s.pkg))].join(' ')}`);
+  console.log(
+    `Install with: sudo apt-get update && sudo apt-get install -y ${[...new Set(skipped.map((s) => s.pkg))].join(' ')}`,
+  );
 }
 process.exit(result.status ?? 1);

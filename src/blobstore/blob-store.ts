@@ -56,6 +56,11 @@ export interface BlobStore {
   /** Streams a committed object, or the given range of it. Throws BlobNotFoundError. */
   get(key: string, range?: ByteRange): Promise<Readable>;
   stat(key: string): Promise<BlobStat | null>;
+  /**
+   * Optional: reads `target.length` bytes of a committed object from `position` straight into
+   * `target`, skipping the stream (the local store does this with positional reads).
+   */
+  readInto?(key: string, position: number, target: Buffer): Promise<void>;
   /** Every committed key that starts with `prefix`, in no particular order. */
   list(prefix: string): AsyncIterable<BlobStat>;
   delete(keys: readonly string[]): Promise<void>;

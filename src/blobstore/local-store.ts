@@ -7,6 +7,12 @@ import type { BlobSource, BlobStat, BlobStore, ByteRange, CommitResult, StoreLim
 import { BlobNotFoundError, BlobTooLargeError, RangeNotSatisfiableError } from './errors.js';
 import { fsyncDir, isNotFound } from './fsync.js';
 import { assertValidKey } from './keys.js';
+import { readFully } from './read-fully.js';
+
+/** A missing file, or a path through something that is not a folder (an object used as a folder). */
+function isMissing(error: unknown): boolean {
+  return isNotFound(error) || (error as NodeJS.ErrnoException | null)?.code === 'ENOTDIR';
+}
 
 export interface LocalStoreOptions {
   /** The folder that holds the objects. Created when missing. */
@@ -34,6 +40,8 @@ export class LocalStore implements BlobStore {
   readonly kind = 'local';
   readonly limits: StoreLimits;
   private staged = new Map<string, StagedOp>();
+  /** Commits whose journal is durable but whose application failed part-way; the next commit finishes them. */
+  private unapplied: { journal: string; ops: StagedOp[] }[] = [];
   private commitChain: Promise<unknown> = Promise.resolve();
 
   private constructor(
@@ -98,11 +106,14 @@ export class LocalStore implements BlobStore {
     try {
       handle = await fs.open(file, 'r');
     } catch (error) {
-      if (isNotFound(error)) throw new BlobNotFoundError(key);
+      if (isMissing(error)) throw new BlobNotFoundError(key);
       throw error;
     }
     try {
-      const { size } = await handle.stat();
+      const stats = await handle.stat();
+      // A folder (a prefix of other keys) is not an object.
+      if (!stats.isFile()) throw new BlobNotFoundError(key);
+      const { size } = stats;
       if (range && (range.start < 0 || range.end < range.start || range.end >= size)) {
         throw new RangeNotSatisfiableError(
           `range ${range.start}-${range.end} is outside ${key} (${size} bytes)`,
@@ -118,12 +129,43 @@ export class LocalStore implements BlobStore {
     }
   }
 
+  async readInto(key: string, position: number, target: Buffer): Promise<void> {
+    let handle: fs.FileHandle;
+    try {
+      handle = await fs.open(this.objectPath(key), 'r');
+    } catch (error) {
+      if (isMissing(error)) throw new BlobNotFoundError(key);
+      throw error;
+    }
+    try {
+      // A negative or fractional position would make the read start at the file's own position (0).
+      if (!Number.isSafeInteger(position) || position < 0) {
+        const { size } = await handle.stat();
+        throw new RangeNotSatisfiableError(`read at ${position} is outside ${key} (${size} bytes)`, size);
+      }
+      let complete: boolean;
+      try {
+        complete = await readFully(handle, target, position);
+      } catch (error) {
+        // A folder (a prefix of other keys) opens but does not read: it is not an object.
+        if ((error as NodeJS.ErrnoException | null)?.code === 'EISDIR') throw new BlobNotFoundError(key);
+        throw error;
+      }
+      if (!complete) {
+        const { size } = await handle.stat();
+        throw new RangeNotSatisfiableError(`read past the end of ${key} (${size} bytes)`, size);
+      }
+    } finally {
+      await handle.close();
+    }
+  }
+
   async stat(key: string): Promise<BlobStat | null> {
     try {
       const stats = await fs.stat(this.objectPath(key));
       return stats.isFile() ? { key, size: stats.size } : null;
     } catch (error) {
-      if (isNotFound(error)) return null;
+      if (isMissing(error)) return null;
       throw error;
     }
   }
@@ -131,6 +173,14 @@ export class LocalStore implements BlobStore {
   async *list(prefix: string): AsyncIterable<BlobStat> {
     const slash = prefix.lastIndexOf('/');
     const baseKey = slash >= 0 ? prefix.slice(0, slash) : '';
+    if (baseKey !== '') {
+      // No valid key starts with an invalid folder (such as "../"); never walk outside the store.
+      try {
+        assertValidKey(baseKey);
+      } catch {
+        return;
+      }
+    }
     const baseDir = baseKey === '' ? this.root : path.join(this.root, ...baseKey.split('/'));
     yield* this.walk(baseDir, baseKey, prefix);
   }
@@ -140,7 +190,7 @@ export class LocalStore implements BlobStore {
     try {
       entries = await fs.readdir(dir, { withFileTypes: true });
     } catch (error) {
-      if (isNotFound(error)) return;
+      if (isMissing(error)) return;
       throw error;
     }
     for (const entry of entries) {
@@ -158,8 +208,9 @@ export class LocalStore implements BlobStore {
   }
 
   async delete(keys: readonly string[]): Promise<void> {
+    // Check every key before staging any, so that a rejected call stages nothing.
+    for (const key of keys) assertValidKey(key);
     for (const key of keys) {
-      assertValidKey(key);
       const previous = this.staged.get(key);
       if (previous?.kind === 'put') await fs.rm(previous.temp, { force: true });
       this.staged.set(key, { kind: 'delete', key });
@@ -173,27 +224,59 @@ export class LocalStore implements BlobStore {
   }
 
   private async commitStaged(): Promise<CommitResult> {
+    const result: CommitResult = { id: null, puts: 0, deletes: 0 };
+    const count = (ops: StagedOp[], journal: string) => {
+      result.id = path.basename(journal, '.json');
+      result.puts += ops.filter((o) => o.kind === 'put').length;
+      result.deletes += ops.filter((o) => o.kind === 'delete').length;
+    };
+    // An earlier commit that failed after its journal became durable is decided: finish it first.
+    while (this.unapplied.length > 0) {
+      const { journal, ops } = this.unapplied[0]!;
+      await this.apply(ops);
+      await fs.rm(journal, { force: true });
+      this.unapplied.shift();
+      count(ops, journal);
+    }
     const ops = [...this.staged.values()];
     this.staged = new Map();
-    const result: CommitResult = {
-      id: null,
-      puts: ops.filter((o) => o.kind === 'put').length,
-      deletes: ops.filter((o) => o.kind === 'delete').length,
-    };
     if (ops.length === 0) return result;
     const journal = path.join(this.root, JOURNAL, `${Date.now()}-${randomUUID()}.json`);
-    const handle = await fs.open(journal, 'w');
+    // Temps are named relative to the staging folder, so the journal still applies if the store moves.
+    const onDisk = ops.map((op) => (op.kind === 'put' ? { ...op, temp: path.basename(op.temp) } : op));
     try {
-      await handle.writeFile(JSON.stringify({ ops } satisfies JournalFile));
-      await handle.sync();
-    } finally {
-      await handle.close();
+      const handle = await fs.open(journal, 'w');
+      try {
+        await handle.writeFile(JSON.stringify({ ops: onDisk } satisfies JournalFile));
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+      await fsyncDir(path.dirname(journal));
+    } catch (error) {
+      // The commit never happened: drop the journal and keep its changes staged for a retry.
+      await fs.rm(journal, { force: true }).catch(() => undefined);
+      await this.restage(ops);
+      throw error;
     }
-    await fsyncDir(path.dirname(journal));
+    this.unapplied.push({ journal, ops });
     await this.apply(ops);
     await fs.rm(journal);
-    result.id = path.basename(journal, '.json');
+    this.unapplied.pop();
+    count(ops, journal);
     return result;
+  }
+
+  /** Puts back the changes of a commit that failed, under anything staged since (which wins). */
+  private async restage(ops: StagedOp[]): Promise<void> {
+    const merged = new Map(ops.map((op) => [op.key, op] as const));
+    for (const [key, op] of this.staged) {
+      const older = merged.get(key);
+      if (older?.kind === 'put') await fs.rm(older.temp, { force: true });
+      merged.delete(key);
+      merged.set(key, op);
+    }
+    this.staged = merged;
   }
 
   /** Applies a journal's operations; safe to run again after a crash part-way through. */
@@ -204,7 +287,7 @@ export class LocalStore implements BlobStore {
       if (op.kind === 'put') {
         await fs.mkdir(path.dirname(target), { recursive: true });
         try {
-          await fs.rename(op.temp, target);
+          await fs.rename(path.join(this.root, STAGING, path.basename(op.temp)), target);
         } catch (error) {
           // Already renamed by an earlier, interrupted run of this journal.
           if (!isNotFound(error)) throw error;
@@ -239,7 +322,8 @@ export class LocalStore implements BlobStore {
     }
     // Whatever is still staged belongs to puts that no commit took: abandoned.
     const stagingDir = path.join(this.root, STAGING);
-    for (const name of await fs.readdir(stagingDir)) await fs.rm(path.join(stagingDir, name), { force: true });
+    for (const name of await fs.readdir(stagingDir))
+      await fs.rm(path.join(stagingDir, name), { force: true });
   }
 
   async close(): Promise<void> {

@@ -18,7 +18,10 @@ export async function serve(): Promise<number> {
     app.logger.warn('SYS_TOKEN is shorter than 12 characters; anyone who guesses it is the admin');
   }
   const address = await app.listen();
-  app.logger.info({ address, basePath: config.basePath || '/', store: app.store.kind }, 'hubdrive is serving');
+  app.logger.info(
+    { address, basePath: config.basePath || '/', store: app.store.kind },
+    'hubdrive is serving',
+  );
   await new Promise<void>((resolve) => {
     const stop = (signal: string) => {
       app.logger.info({ signal }, 'shutting down: flushing pending writes to the store');

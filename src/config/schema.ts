@@ -34,14 +34,18 @@ const flag = z
   })
   .pipe(z.boolean());
 
+/**
+ * An IPv4 address in dotted-quad form, an IPv6 address, or a CIDR range of either. Shorthand IPv4 forms
+ * that ipaddr.parse would take ("10" is 0.0.0.10, "192.168.1" is 192.168.0.1) are refused: they almost
+ * never mean what was intended.
+ */
 function isIpOrCidr(entry: string): boolean {
-  try {
-    if (entry.includes('/')) ipaddr.parseCIDR(entry);
-    else ipaddr.parse(entry);
-    return true;
-  } catch {
-    return false;
-  }
+  return (
+    ipaddr.IPv4.isValidFourPartDecimal(entry) ||
+    ipaddr.IPv4.isValidCIDRFourPartDecimal(entry) ||
+    ipaddr.IPv6.isValid(entry) ||
+    ipaddr.IPv6.isValidCIDR(entry)
+  );
 }
 
 const ipList = z.string().transform((text, ctx) => {
@@ -50,6 +54,14 @@ const ipList = z.string().transform((text, ctx) => {
     .map((e) => e.trim())
     .filter((e) => e !== '');
   const bad = entries.filter((e) => !isIpOrCidr(e));
+  if (entries.length === 0) {
+    // An empty allow-list would refuse every request; that is never what setting it means.
+    ctx.addIssue({
+      code: 'custom',
+      message: 'expected at least one IP address or CIDR range (such as 10.0.0.0/8)',
+    });
+    return z.NEVER;
+  }
   if (bad.length > 0) {
     ctx.addIssue({
       code: 'custom',

@@ -4,16 +4,20 @@ import type { Readable } from 'node:stream';
 import type { BlobStore, ByteRange } from '../blobstore/blob-store.js';
 import type { ChunkerParams } from '../config/config.js';
 import type { Logger } from '../observability/logger.js';
-import { sha256ChunkHasher, type ChunkHasher } from './chunk-id.js';
+import type { ChunkHasher } from './chunk-id.js';
 import { FastCdc } from './fastcdc.js';
-import { FileHasher } from './file-hasher.js';
+import { HashWorkers } from './hash-workers.js';
 import { Flusher, type FlushStatus } from './flusher.js';
 import { ingest, type IngestOptions, type IngestResult } from './ingest.js';
 import { Manifest } from './manifest.js';
 import { Packer } from './packer.js';
 import type { ChunkIndex, PackCatalog } from './ports.js';
-import { ContentReader } from './reader.js';
+import { ContentReader, type Lease } from './reader.js';
+import { SlotPool } from './slot-pool.js';
 import { ensureStoreFormat, type StoreFormat } from './store-format.js';
+
+/** Slots in the shared pool; with 8 MiB chunks, 96 MiB of memory for all transfers together. */
+const SLOT_COUNT = 12;
 
 export interface ContentEngineOptions {
   store: BlobStore;
@@ -39,8 +43,9 @@ export class ContentEngine {
     private readonly packer: Packer,
     private readonly flusher: Flusher,
     private readonly reader: ContentReader,
-    private readonly fileHasher: FileHasher,
+    private readonly workers: HashWorkers,
     private readonly hasher: ChunkHasher,
+    private readonly slots: SlotPool,
   ) {}
 
   static async open(options: ContentEngineOptions): Promise<ContentEngine> {
@@ -48,24 +53,26 @@ export class ContentEngine {
     const format = await ensureStoreFormat(store, options.chunker);
     const { min, avg, max } = format.chunker;
     if (min !== options.chunker.min || avg !== options.chunker.avg || max !== options.chunker.max) {
-      logger.warn({ store: { min, avg, max } }, 'the store records other chunk sizes; using the store\'s');
+      logger.warn({ store: { min, avg, max } }, "the store records other chunk sizes; using the store's");
     }
     await fs.mkdir(options.stagingDir, { recursive: true });
-    const fileHasher = new FileHasher();
-    const hasher = sha256ChunkHasher;
-    // The packer hands sealed packs to the flusher, which needs the packer: tie the knot here.
-    let flusher: Flusher | undefined;
+    // Slots hold chunks in flight (max chunk size each); hashing workers share their memory.
+    const slots = new SlotPool(max, SLOT_COUNT);
+    const workers = new HashWorkers(slots.memory);
+    const hasher: ChunkHasher = { id: (slot, start, length) => workers.digest(slot, start, length) };
+    // The packer hands sealed packs to the flusher, which needs the packer; nothing is sealed
+    // before the flusher exists (recovery runs after both are made).
     const packer = new Packer({
       stagingDir: options.stagingDir,
       packSize: options.packSize,
       stagingLimit: options.stagingLimit,
       catalog,
       chunkIndex,
-      hasher: fileHasher,
+      hashFile: (file) => workers.file(file),
       logger,
-      onSealed: (pack) => flusher!.enqueue(pack),
+      onSealed: (pack) => flusher.enqueue(pack),
     });
-    flusher = new Flusher({ store, catalog, packer, flushIntervalMs: options.flushIntervalMs, logger });
+    const flusher = new Flusher({ store, catalog, packer, flushIntervalMs: options.flushIntervalMs, logger });
     await packer.recover();
     flusher.start();
     const reader = new ContentReader({
@@ -73,6 +80,7 @@ export class ContentEngine {
       chunkIndex,
       catalog,
       hasher,
+      slots,
       stagingPath: (id) => packer.packPath(id),
     });
     return new ContentEngine(
@@ -81,8 +89,9 @@ export class ContentEngine {
       packer,
       flusher,
       reader,
-      fileHasher,
+      workers,
       hasher,
+      slots,
     );
   }
 
@@ -95,6 +104,7 @@ export class ContentEngine {
         hasher: this.hasher,
         chunkIndex: this.options.chunkIndex,
         packer: this.packer,
+        slots: this.slots,
       },
       options,
     );
@@ -105,6 +115,12 @@ export class ContentEngine {
     if (this.options.writeMode === 'durable') await this.flusher.waitCommitted(result.packIds);
   }
 
+  /** Verified bytes lent from slots; the fast path for sockets (release each once written). */
+  leases(manifest: Manifest, range?: ByteRange): AsyncGenerator<Lease> {
+    return this.reader.leases(manifest, range);
+  }
+
+  /** Verified bytes as a plain stream (copied out of the slots). */
   read(manifest: Manifest, range?: ByteRange): Readable {
     return this.reader.read(manifest, range);
   }
@@ -126,7 +142,7 @@ export class ContentEngine {
     if (options.flush !== false) await this.flush();
     await this.flusher.close();
     await this.packer.close();
-    await this.fileHasher.close();
+    await this.workers.close();
   }
 
   static stagingDirFor(dataDir: string): string {

@@ -9,16 +9,15 @@ function topBits(bits: number): number {
 /**
  * FastCDC (Xia et al., 2016/2020) content-defined chunking with a gear hash, cut-point skipping below
  * `min` and normalised chunking: a stricter mask before `avg`, a looser one after it, a forced cut at
- * `max`. The state carries across `push` calls, so the boundaries depend only on the bytes, never on
- * how they were split into buffers.
+ * `max`. The state carries across `cuts` calls, so the boundaries depend only on the bytes, never on
+ * how they were split into buffers. It only finds boundaries; the caller keeps the bytes.
  */
 export class FastCdc {
   private readonly maskS: number;
   private readonly maskL: number;
   private hash = 0;
-  /** Bytes of the current chunk seen so far. */
+  /** Bytes of the current, unfinished chunk. */
   private length = 0;
-  private pieces: Buffer[] = [];
 
   constructor(private readonly params: ChunkerParams) {
     const bits = Math.round(Math.log2(params.avg));
@@ -26,41 +25,28 @@ export class FastCdc {
     this.maskL = topBits(bits - 2);
   }
 
-  /**
-   * Feeds bytes and returns the chunks they complete. A returned chunk may share memory with the
-   * input buffer, so the caller must not reuse that buffer.
-   */
-  push(buffer: Buffer): Buffer[] {
-    const chunks: Buffer[] = [];
+  /** Feeds bytes; returns the offsets in `buffer` just past each chunk boundary it holds. */
+  cuts(buffer: Uint8Array): number[] {
+    const cuts: number[] = [];
     let offset = 0;
     while (offset < buffer.length) {
       const cut = this.findCut(buffer, offset);
-      if (cut < 0) {
-        this.pieces.push(offset === 0 ? buffer : buffer.subarray(offset));
-        break;
-      }
-      this.pieces.push(buffer.subarray(offset, cut));
-      chunks.push(this.take());
+      if (cut < 0) break;
+      cuts.push(cut);
+      this.hash = 0;
+      this.length = 0;
       offset = cut;
     }
-    return chunks;
+    return cuts;
   }
 
-  /** Returns the last, possibly short, chunk, or null when the input ended on a boundary. */
-  finish(): Buffer | null {
-    return this.pieces.length === 0 ? null : this.take();
-  }
-
-  private take(): Buffer {
-    const pieces = this.pieces;
-    this.pieces = [];
-    this.hash = 0;
-    this.length = 0;
-    return pieces.length === 1 ? pieces[0]! : Buffer.concat(pieces);
+  /** Bytes fed since the last boundary: the final chunk, once the input ends. */
+  get pending(): number {
+    return this.length;
   }
 
   /** The index in `buffer` just past the next cut point, or -1 when this buffer holds none. */
-  private findCut(buffer: Buffer, start: number): number {
+  private findCut(buffer: Uint8Array, start: number): number {
     const { min, avg, max } = this.params;
     const gear = GEAR;
     const end = buffer.length;

@@ -4,6 +4,7 @@ import type { FastCdc } from './fastcdc.js';
 import { contentHash, Manifest } from './manifest.js';
 import type { Packer } from './packer.js';
 import type { ChunkIndex, StoredChunk } from './ports.js';
+import type { Slot, SlotPool } from './slot-pool.js';
 
 export interface IngestOptions {
   /** Called with the running byte count; throwing aborts the ingest (quota, size limits). */
@@ -26,73 +27,113 @@ export interface IngestDeps {
   hasher: ChunkHasher;
   chunkIndex: ChunkIndex;
   packer: Packer;
+  slots: SlotPool;
 }
 
-/** Hashes in flight while the next chunks are being cut: overlaps hashing with reading. */
+/** Chunks being hashed while the next ones are cut: overlaps hashing with reading. */
 const HASH_AHEAD = 3;
 /** Chunk writes in flight before the reader waits for the disk. */
 const WRITES_AHEAD = 4;
 
+interface Cut {
+  slot: Slot;
+  length: number;
+  id: Promise<ChunkId>;
+}
+
 /**
- * Streams a body into the content store: cut into chunks, hash each (off the main thread), skip the
- * ones already stored (committed, in a staging pack, or earlier in this same stream), append the rest
- * to the shared packer. Memory holds at most a few chunks, whatever the size of the body. Returns
- * once every new chunk is fsync'd in staging.
+ * Streams a body into the content store: cut into chunks (each copied once, into a slot), hash each
+ * on a worker, skip the ones already stored (committed, in a staging pack, or earlier in this same
+ * stream), append the rest to the shared packer. Memory is the slots in use, whatever the size of
+ * the body. Returns once every new chunk is fsync'd in staging.
  */
-export async function ingest(source: Readable, deps: IngestDeps, options: IngestOptions = {}): Promise<IngestResult> {
-  const { chunker, hasher, chunkIndex, packer } = deps;
+export async function ingest(
+  source: Readable,
+  deps: IngestDeps,
+  options: IngestOptions = {},
+): Promise<IngestResult> {
+  const { chunker, hasher, chunkIndex, packer, slots } = deps;
   const manifestEntries: { id: ChunkId; length: number }[] = [];
   const newChunks = new Map<string, StoredChunk>();
   const packIds = new Set<number>();
-  const hashing: Promise<{ id: ChunkId; data: Buffer }>[] = [];
+  const hashing: Cut[] = [];
   const writes: Promise<void>[] = [];
-  const allWrites: Promise<void>[] = [];
+  const held = new Set<Slot>();
   let size = 0;
 
-  const place = async (job: Promise<{ id: ChunkId; data: Buffer }>): Promise<void> => {
-    const { id, data } = await job;
-    manifestEntries.push({ id, length: data.length });
+  const release = (slot: Slot) => {
+    if (held.delete(slot)) slots.release(slot);
+  };
+
+  const place = async ({ slot, length, id: idPromise }: Cut): Promise<void> => {
+    const id = await idPromise;
+    manifestEntries.push({ id, length });
     const hex = id.toString('hex');
-    if (newChunks.has(hex)) return;
-    const pending = packer.findPending(id);
-    if (pending) {
-      newChunks.set(hex, { id, ...pending });
-      packIds.add(pending.packId);
-      return;
-    }
-    const known = await chunkIndex.find(id);
+    const known = newChunks.get(hex) ?? packer.findPending(id) ?? (await chunkIndex.find(id));
     if (known) {
-      // Known to committed metadata; its pack may still be in staging.
+      // Already stored: in this stream, in a staging pack, or known to committed metadata.
+      if (!newChunks.has(hex) && packer.findPending(id)) newChunks.set(hex, { id, ...known });
       packIds.add(known.packId);
+      release(slot);
       return;
     }
-    const { location, written } = await packer.append(id, data, data.length);
+    const { location, written } = await packer.append(id, slot.buffer.subarray(0, length), length);
     newChunks.set(hex, { id, ...location });
     packIds.add(location.packId);
-    writes.push(written);
-    allWrites.push(written);
+    const done = written.finally(() => release(slot));
+    done.catch(() => undefined);
+    writes.push(done);
     if (writes.length >= WRITES_AHEAD) await writes.shift();
   };
 
-  const cut = async (chunk: Buffer): Promise<void> => {
-    hashing.push(hasher.id(chunk).then((id) => ({ id, data: chunk })));
+  /** A free slot; when none is free, finish this stream's own work first so that it can't deadlock. */
+  const nextSlot = async (): Promise<Slot> => {
+    let slot = slots.tryAcquire();
+    while (!slot && hashing.length > 0) {
+      await place(hashing.shift()!);
+      slot = slots.tryAcquire();
+    }
+    while (!slot && writes.length > 0) {
+      await writes.shift();
+      slot = slots.tryAcquire();
+    }
+    slot ??= await slots.acquire();
+    held.add(slot);
+    return slot;
+  };
+
+  const cut = async (slot: Slot, length: number): Promise<void> => {
+    const id = hasher.id(slot, 0, length);
+    id.catch(() => undefined);
+    hashing.push({ slot, length, id });
     if (hashing.length > HASH_AHEAD) await place(hashing.shift()!);
   };
 
   try {
+    let slot = await nextSlot();
+    let filled = 0;
     for await (const piece of source as AsyncIterable<Buffer>) {
       size += piece.length;
       options.onProgress?.(size);
-      for (const chunk of chunker.push(piece)) await cut(chunk);
+      let at = 0;
+      for (const end of chunker.cuts(piece)) {
+        piece.copy(slot.buffer, filled, at, end);
+        await cut(slot, filled + end - at);
+        slot = await nextSlot();
+        filled = 0;
+        at = end;
+      }
+      piece.copy(slot.buffer, filled, at);
+      filled += piece.length - at;
     }
-    const last = chunker.finish();
-    if (last) await cut(last);
+    if (filled > 0) await cut(slot, filled);
+    else release(slot);
     while (hashing.length > 0) await place(hashing.shift()!);
-    await Promise.all(allWrites);
-  } catch (error) {
-    // Settle everything still running before giving up, so nothing rejects unobserved.
-    await Promise.allSettled([...hashing, ...allWrites]);
-    throw error;
+    await Promise.all(writes);
+  } finally {
+    // On failure, let everything in flight settle, then give every slot back.
+    await Promise.allSettled([...hashing.map((h) => h.id), ...writes]);
+    for (const slot of [...held]) release(slot);
   }
   await packer.sync(packIds);
   const manifest = Manifest.encode(manifestEntries);

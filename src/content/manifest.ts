@@ -15,7 +15,8 @@ export class Manifest {
     const count = encoded.length / MANIFEST_ENTRY_BYTES;
     this.offsets = new Float64Array(count + 1);
     for (let i = 0; i < count; i++) {
-      this.offsets[i + 1] = this.offsets[i]! + encoded.readUInt32LE(i * MANIFEST_ENTRY_BYTES + CHUNK_ID_BYTES);
+      this.offsets[i + 1] =
+        this.offsets[i]! + encoded.readUInt32LE(i * MANIFEST_ENTRY_BYTES + CHUNK_ID_BYTES);
     }
   }
 

@@ -80,7 +80,12 @@ export function decodeTrailer(trailer: Buffer): PackEntry[] {
   return entries;
 }
 
-export function encodeFooter(trailerOffset: number, trailerLength: number, count: number, flags: number): Buffer {
+export function encodeFooter(
+  trailerOffset: number,
+  trailerLength: number,
+  count: number,
+  flags: number,
+): Buffer {
   const footer = Buffer.alloc(FOOTER_BYTES);
   footer.writeBigUInt64LE(BigInt(trailerOffset), 0);
   footer.writeUInt32LE(trailerLength, 8);

@@ -4,7 +4,7 @@ import { packKey } from '../blobstore/keys.js';
 import type { Logger } from '../observability/logger.js';
 import { AsyncMutex } from './async-mutex.js';
 import { chunkIdHex, type ChunkId } from './chunk-id.js';
-import type { FileHasher } from './file-hasher.js';
+import type { FileDigest } from './hash-workers.js';
 import { OpenPack, sealRecoveredPack } from './open-pack.js';
 import { Codec } from './pack-format.js';
 import type { ChunkIndex, ChunkLocation, PackCatalog } from './ports.js';
@@ -27,7 +27,8 @@ export interface PackerOptions {
   stagingLimit: number;
   catalog: PackCatalog;
   chunkIndex: ChunkIndex;
-  hasher: FileHasher;
+  /** Hashes a sealed pack's file (its store key). */
+  hashFile(path: string): Promise<FileDigest>;
   logger: Logger;
   /** Receives every pack once it is sealed. */
   onSealed(pack: SealedPack): void;
@@ -138,7 +139,10 @@ export class Packer {
     const done = this.seal(pack).finally(() => this.sealing.delete(pack.id));
     this.sealing.set(pack.id, done);
     done.catch((error: unknown) =>
-      this.options.logger.error({ err: error, pack: pack.id }, 'sealing a pack failed; it is retried at start-up'),
+      this.options.logger.error(
+        { err: error, pack: pack.id },
+        'sealing a pack failed; it is retried at start-up',
+      ),
     );
     return done;
   }
@@ -151,10 +155,18 @@ export class Packer {
   }
 
   private async finishSeal(id: number, file: string, createdAt: number): Promise<void> {
-    const digest = await this.options.hasher.hash(file);
+    const digest = await this.options.hashFile(file);
     const key = packKey(digest.sha256);
     await this.options.catalog.markSealed(id, key, digest.size);
-    this.options.onSealed({ id, key, sha256: digest.sha256, size: digest.size, path: file, createdAt, stored: false });
+    this.options.onSealed({
+      id,
+      key,
+      sha256: digest.sha256,
+      size: digest.size,
+      path: file,
+      createdAt,
+      stored: false,
+    });
   }
 
   /** Finishes what a previous run left in staging: open packs are sealed, sealed ones re-queued. */

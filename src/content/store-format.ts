@@ -61,14 +61,20 @@ function parseStoreFormat(text: string): StoreFormat {
   } catch {
     throw new StoreFormatError(`${STORE_FORMAT_KEY} in the store is not valid JSON`);
   }
-  if (typeof parsed.format !== 'number') throw new StoreFormatError(`${STORE_FORMAT_KEY} has no format version`);
+  if (typeof parsed.format !== 'number')
+    throw new StoreFormatError(`${STORE_FORMAT_KEY} has no format version`);
   if (parsed.format > STORE_FORMAT_VERSION) {
     throw new StoreFormatError(
       `the store was written by a newer hubdrive (format ${parsed.format}; this version reads up to ${STORE_FORMAT_VERSION}). Upgrade hubdrive.`,
     );
   }
   const c = parsed.chunker;
-  if (!c || c.algorithm !== 'fastcdc' || c.gear !== GEAR_NAME || !(c.min > 0 && c.avg > c.min && c.max > c.avg)) {
+  if (
+    !c ||
+    c.algorithm !== 'fastcdc' ||
+    c.gear !== GEAR_NAME ||
+    !(c.min > 0 && c.avg > c.min && c.max > c.avg)
+  ) {
     throw new StoreFormatError(`${STORE_FORMAT_KEY} has chunker settings this version does not know`);
   }
   return parsed as StoreFormat;

@@ -2,7 +2,13 @@ import type { Readable } from 'node:stream';
 import type { ByteRange } from '../blobstore/blob-store.js';
 import type { ContentEngine } from '../content/content-engine.js';
 import type { Manifest } from '../content/manifest.js';
-import { BadRequestError, ConflictError, NotFoundError, PreconditionFailedError } from '../errors/domain-error.js';
+import type { Lease } from '../content/reader.js';
+import {
+  BadRequestError,
+  ConflictError,
+  NotFoundError,
+  PreconditionFailedError,
+} from '../errors/domain-error.js';
 import { attachContent } from '../meta/content-refs.js';
 import type { Database } from '../meta/database.js';
 import type { NodeRow } from '../meta/schema.js';
@@ -36,6 +42,8 @@ export interface OpenFile {
   versionId: number;
   /** Streams the file, or an inclusive range of it that lies within the file. */
   stream(range?: ByteRange): Readable;
+  /** The same bytes lent from the engine's buffers, for sockets; release each lease once written. */
+  leases(range?: ByteRange): AsyncGenerator<Lease>;
 }
 
 export interface FileServiceOptions {
@@ -130,11 +138,18 @@ export class FileService {
     const version = await db
       .selectFrom('versions')
       .innerJoin('manifests', 'manifests.id', 'versions.manifest_id')
-      .select(['versions.id', 'versions.size', 'versions.created_at', 'manifests.id as manifest_id', 'manifests.content_hash'])
+      .select([
+        'versions.id',
+        'versions.size',
+        'versions.created_at',
+        'manifests.id as manifest_id',
+        'manifests.content_hash',
+      ])
       .where('versions.node_id', '=', node.id)
       .where('versions.id', '=', versionId ?? node.version_id ?? -1)
       .executeTakeFirst();
-    if (!version) throw new NotFoundError(versionId ? 'no such version of this file' : `${full} has no content`);
+    if (!version)
+      throw new NotFoundError(versionId ? 'no such version of this file' : `${full} has no content`);
     const manifest = await this.manifest(version.manifest_id);
     const entry = toEntry(
       { ...node, size: version.size, modified_at: versionId ? version.created_at : node.modified_at },
@@ -147,6 +162,7 @@ export class FileService {
       etag: entry.etag!,
       versionId: version.id,
       stream: (range) => engine.read(manifest, range),
+      leases: (range) => engine.leases(manifest, range),
     };
   }
 

@@ -51,7 +51,10 @@ export function sortExpression(sort: SortKey): Expression<string | number> {
   }
 }
 
-export function sortValue(sort: SortKey, row: { name: string; size: number; modified_at: number }): string | number {
+export function sortValue(
+  sort: SortKey,
+  row: { name: string; size: number; modified_at: number },
+): string | number {
   return sort === 'size' ? row.size : sort === 'modified' ? row.modified_at : row.name;
 }
 
@@ -72,10 +75,7 @@ export function afterCursor(
     eb('nodes.kind', '>', kind as 'dir' | 'file'),
     eb.and([
       eb('nodes.kind', '=', kind as 'dir' | 'file'),
-      eb.or([
-        eb(key, op, value),
-        eb.and([eb(key, '=', value), eb('nodes.id', op, id)]),
-      ]),
+      eb.or([eb(key, op, value), eb.and([eb(key, '=', value), eb('nodes.id', op, id)])]),
     ]),
   ]);
 }

@@ -21,7 +21,8 @@ export function normalizeName(raw: string): string {
     throw new InvalidNameError('a name cannot contain "/" or "\\"');
   }
   // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u001f\u007f]/.test(name)) throw new InvalidNameError('a name cannot contain control characters');
+  if (/[\u0000-\u001f\u007f]/.test(name))
+    throw new InvalidNameError('a name cannot contain control characters');
   if (Buffer.byteLength(name, 'utf8') > MAX_NAME_BYTES) {
     throw new InvalidNameError(`a name can be at most ${MAX_NAME_BYTES} bytes long`);
   }

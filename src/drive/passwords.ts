@@ -31,6 +31,9 @@ export function checkNewPassword(password: string): void {
     throw new BadRequestError(`a password needs at least ${MIN_PASSWORD_LENGTH} characters`, 'WEAK_PASSWORD');
   }
   if (password.length > MAX_PASSWORD_LENGTH) {
-    throw new BadRequestError(`a password can have at most ${MAX_PASSWORD_LENGTH} characters`, 'BAD_PASSWORD');
+    throw new BadRequestError(
+      `a password can have at most ${MAX_PASSWORD_LENGTH} characters`,
+      'BAD_PASSWORD',
+    );
   }
 }

@@ -71,7 +71,10 @@ export class TrashService {
       if (!Number.isSafeInteger(before)) return { items: [], nextCursor: null };
       query = query.where('id', '<', before);
     }
-    const rows = await query.orderBy('id', 'desc').limit(PAGE + 1).execute();
+    const rows = await query
+      .orderBy('id', 'desc')
+      .limit(PAGE + 1)
+      .execute();
     const page = rows.slice(0, PAGE);
     return {
       items: page.map((row) => ({

@@ -93,7 +93,8 @@ export class TreeService {
     const last = page[page.length - 1];
     return {
       entries: page.map((row) => toEntry(row, childPath(dirPath, row.name), row.content_hash)),
-      nextCursor: rows.length > limit && last ? encodeCursor([last.kind, sortValue(sort, last), last.id]) : null,
+      nextCursor:
+        rows.length > limit && last ? encodeCursor([last.kind, sortValue(sort, last), last.id]) : null,
     };
   }
 
@@ -101,7 +102,8 @@ export class TreeService {
   async move(user: User, from: string, to: string, options: TransferOptions = {}): Promise<Entry> {
     return this.db.transaction().execute(async (trx) => {
       const source = await locate(trx, user, from);
-      if (source.node.parent_id === null) throw new BadRequestError('the root folder cannot be moved', 'ROOT_PATH');
+      if (source.node.parent_id === null)
+        throw new BadRequestError('the root folder cannot be moved', 'ROOT_PATH');
       const { parent, name, path } = await locateParent(trx, user, to);
       if (await isWithin(trx, parent.node.id, source.node.id)) {
         throw new ConflictError('a folder cannot be moved into itself', 'INTO_ITSELF');
@@ -121,7 +123,8 @@ export class TreeService {
   async copy(user: User, from: string, to: string, options: TransferOptions = {}): Promise<Entry> {
     return this.db.transaction().execute(async (trx) => {
       const source = await locate(trx, user, from);
-      if (source.node.parent_id === null) throw new BadRequestError('the root folder cannot be copied', 'ROOT_PATH');
+      if (source.node.parent_id === null)
+        throw new BadRequestError('the root folder cannot be copied', 'ROOT_PATH');
       const { parent, name, path } = await locateParent(trx, user, to);
       if (await isWithin(trx, parent.node.id, source.node.id)) {
         throw new ConflictError('a folder cannot be copied into itself', 'INTO_ITSELF');
@@ -151,9 +154,14 @@ export class TreeService {
           .returning('id')
           .executeTakeFirstOrThrow();
         newIds.set(node.id, copy.id);
-        if (node.kind === 'file' && node.version_id !== null) await copyCurrentVersion(trx, node, copy.id, now);
+        if (node.kind === 'file' && node.version_id !== null)
+          await copyCurrentVersion(trx, node, copy.id, now);
       }
-      const top = await trx.selectFrom('nodes').selectAll().where('id', '=', newIds.get(source.node.id)!).executeTakeFirstOrThrow();
+      const top = await trx
+        .selectFrom('nodes')
+        .selectAll()
+        .where('id', '=', newIds.get(source.node.id)!)
+        .executeTakeFirstOrThrow();
       return this.entry(trx, { node: top, names: [...parent.names, name], path });
     });
   }
@@ -162,7 +170,8 @@ export class TreeService {
   async remove(user: User, path: string): Promise<void> {
     await this.db.transaction().execute(async (trx) => {
       const found = await locate(trx, user, path);
-      if (found.node.parent_id === null) throw new BadRequestError('the root folder cannot be deleted', 'ROOT_PATH');
+      if (found.node.parent_id === null)
+        throw new BadRequestError('the root folder cannot be deleted', 'ROOT_PATH');
       await sendToTrash(trx, found.node.id, found.path);
     });
   }
@@ -172,7 +181,15 @@ async function insertDir(db: Db, user: User, parentId: number, name: string): Pr
   const now = Date.now();
   return db
     .insertInto('nodes')
-    .values({ owner_id: user.id, parent_id: parentId, name, kind: 'dir', size: 0, created_at: now, modified_at: now })
+    .values({
+      owner_id: user.id,
+      parent_id: parentId,
+      name,
+      kind: 'dir',
+      size: 0,
+      created_at: now,
+      modified_at: now,
+    })
     .returningAll()
     .executeTakeFirstOrThrow();
 }

@@ -41,10 +41,7 @@ const USERNAME = /^[\p{L}\p{N}_.-]{1,64}$/u;
 function checkUsername(username: string): string {
   const name = username.normalize('NFC');
   if (!USERNAME.test(name)) {
-    throw new BadRequestError(
-      'a username has 1 to 64 letters, digits, ".", "_" or "-"',
-      'INVALID_USERNAME',
-    );
+    throw new BadRequestError('a username has 1 to 64 letters, digits, ".", "_" or "-"', 'INVALID_USERNAME');
   }
   return name;
 }
@@ -88,7 +85,11 @@ export class UserService {
       .where('username', '=', SYS_ADMIN)
       .executeTakeFirst();
     if (!row) {
-      await this.insert(this.db, { username: SYS_ADMIN, password: token, role: 'admin', quotaBytes: null }, false);
+      await this.insert(
+        this.db,
+        { username: SYS_ADMIN, password: token, role: 'admin', quotaBytes: null },
+        false,
+      );
       return;
     }
     const samePassword = await verifyPassword(row.password_hash, token);
@@ -108,7 +109,11 @@ export class UserService {
   /** First-run setup is open while there is no admin and no SYS_TOKEN. */
   async setupNeeded(): Promise<boolean> {
     if (this.options.sysToken) return false;
-    const admin = await this.db.selectFrom('users').select('id').where('role', '=', 'admin').executeTakeFirst();
+    const admin = await this.db
+      .selectFrom('users')
+      .select('id')
+      .where('role', '=', 'admin')
+      .executeTakeFirst();
     return !admin;
   }
 
@@ -127,7 +132,11 @@ export class UserService {
   private async insert(db: Kysely<Schema>, user: NewUser, checkPassword = true): Promise<User> {
     const username = checkUsername(user.username);
     if (checkPassword) checkNewPassword(user.password);
-    const taken = await db.selectFrom('users').select('id').where('username', '=', username).executeTakeFirst();
+    const taken = await db
+      .selectFrom('users')
+      .select('id')
+      .where('username', '=', username)
+      .executeTakeFirst();
     if (taken) throw new ConflictError(`the username "${username}" is taken`, 'USERNAME_TAKEN');
     const now = Date.now();
     const quota = user.quotaBytes === undefined ? this.options.defaultQuota : user.quotaBytes;
@@ -147,7 +156,15 @@ export class UserService {
       .executeTakeFirstOrThrow();
     const root = await db
       .insertInto('nodes')
-      .values({ owner_id: id, parent_id: null, name: '', kind: 'dir', size: 0, created_at: now, modified_at: now })
+      .values({
+        owner_id: id,
+        parent_id: null,
+        name: '',
+        kind: 'dir',
+        size: 0,
+        created_at: now,
+        modified_at: now,
+      })
       .returning('id')
       .executeTakeFirstOrThrow();
     await db.updateTable('users').set({ root_id: root.id }).where('id', '=', id).execute();
@@ -182,12 +199,19 @@ export class UserService {
   }
 
   async changePassword(userId: number, current: string, next: string): Promise<void> {
-    const row = await this.db.selectFrom('users').selectAll().where('id', '=', userId).executeTakeFirstOrThrow();
+    const row = await this.db
+      .selectFrom('users')
+      .selectAll()
+      .where('id', '=', userId)
+      .executeTakeFirstOrThrow();
     if (!(await verifyPassword(row.password_hash, current))) {
       throw new BadRequestError('the current password is wrong', 'WRONG_PASSWORD');
     }
     if (row.username === SYS_ADMIN && this.options.sysToken) {
-      throw new ForbiddenError('the admin password is set by SYS_TOKEN; change it there', 'SYS_TOKEN_MANAGED');
+      throw new ForbiddenError(
+        'the admin password is set by SYS_TOKEN; change it there',
+        'SYS_TOKEN_MANAGED',
+      );
     }
     checkNewPassword(next);
     await this.db
@@ -200,7 +224,11 @@ export class UserService {
   /** An admin's changes to a user. Changing the password or disabling ends the user's sessions. */
   async update(actor: User, userId: number, changes: UserChanges): Promise<User> {
     const target = await this.get(userId);
-    if (target.username === SYS_ADMIN && this.options.sysToken && (changes.password || changes.disabled || changes.role)) {
+    if (
+      target.username === SYS_ADMIN &&
+      this.options.sysToken &&
+      (changes.password || changes.disabled || changes.role)
+    ) {
       throw new ForbiddenError('the admin account is managed by SYS_TOKEN', 'SYS_TOKEN_MANAGED');
     }
     if (actor.id === userId && (changes.disabled === true || changes.role === 'user')) {

@@ -74,7 +74,12 @@ export class VersionService {
       .where('node_id', '=', node.id)
       .orderBy('id', 'desc')
       .execute();
-    return rows.map((r) => ({ id: r.id, size: r.size, createdAt: r.created_at, current: r.id === node.version_id }));
+    return rows.map((r) => ({
+      id: r.id,
+      size: r.size,
+      createdAt: r.created_at,
+      current: r.id === node.version_id,
+    }));
   }
 
   /** Makes an older version current again, as a new version, so no history is lost. */

@@ -90,6 +90,12 @@ export class TooManyRequestsError extends DomainError {
 export class IntegrityError extends DomainError {
   readonly status = 500;
   readonly code = 'INTEGRITY_ERROR';
+  /** For the log only: which chunk or pack, which the client is not told. */
+  readonly detail: string | undefined;
+  constructor(message: string, options: { detail?: string } = {}) {
+    super(message);
+    this.detail = options.detail;
+  }
 }
 
 /** A backing service (the blob store) failed or is unreachable. */

@@ -73,7 +73,8 @@ export function requireUser(sessions: SessionService): preHandlerAsyncHookHandle
 }
 
 export const requireAdmin: preHandlerAsyncHookHandler = async (request) => {
-  if (request.auth?.user.role !== 'admin') throw new ForbiddenError('this needs an administrator', 'ADMIN_ONLY');
+  if (request.auth?.user.role !== 'admin')
+    throw new ForbiddenError('this needs an administrator', 'ADMIN_ONLY');
 };
 
 /** The signed-in user; only valid behind requireUser. */

@@ -14,11 +14,20 @@ const FRAMEWORK_MESSAGES: Record<string, string> = {
   FST_ERR_BAD_URL: 'the URL is not valid',
 };
 
-function send(reply: FastifyReply, request: FastifyRequest, status: number, code: string, message: string): void {
+function send(
+  reply: FastifyReply,
+  request: FastifyRequest,
+  status: number,
+  code: string,
+  message: string,
+): void {
   // An upload refused before its body was read: close rather than read gigabytes to keep the socket.
   if (!request.raw.complete) reply.header('connection', 'close');
   reply.header('cache-control', 'no-store');
-  void reply.code(status).type('application/json; charset=utf-8').send({ error: { code, message } } satisfies ErrorBody);
+  void reply
+    .code(status)
+    .type('application/json; charset=utf-8')
+    .send({ error: { code, message } } satisfies ErrorBody);
 }
 
 /**
@@ -26,27 +35,42 @@ function send(reply: FastifyReply, request: FastifyRequest, status: number, code
  * anything else is logged and answered with a bare 500, never with internals or a stack trace.
  */
 export function installErrorHandler(app: FastifyInstance): void {
-  app.setErrorHandler((error: FastifyError | Error, request, reply) => {
-    if (reply.sent || reply.raw.headersSent) {
-      request.log.error({ err: error }, 'error after the response started; closing the connection');
-      reply.raw.destroy();
-      return;
-    }
-    if (error instanceof DomainError) {
-      if (error instanceof TooManyRequestsError) reply.header('retry-after', String(error.retryAfterSeconds));
-      if (error instanceof RangeNotSatisfiableError) reply.header('content-range', `bytes */${error.size}`);
-      if (error.status >= 500) request.log.error({ err: error }, error.message);
-      send(reply, request, error.status, error.code, error.message);
-      return;
-    }
-    const fastifyError = error as FastifyError;
-    const status = fastifyError.statusCode;
-    if (status !== undefined && status >= 400 && status < 500) {
-      const message = FRAMEWORK_MESSAGES[fastifyError.code] ?? 'the request is not valid';
-      send(reply, request, status, 'BAD_REQUEST', message);
-      return;
-    }
-    request.log.error({ err: error }, 'unhandled error');
-    send(reply, request, 500, 'INTERNAL', 'internal error');
-  });
+  app.setErrorHandler(handleError);
+}
+
+/**
+ * Errors Fastify raises before routing (a URL that does not decode, an over-long parameter) skip the
+ * error handler and would be answered in Fastify's own shape, naming its internal error code; this
+ * gives them the same answer as every other error. Pass it as Fastify's `frameworkErrors` option.
+ */
+export function handleFrameworkError(
+  error: FastifyError,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): void {
+  handleError(error, request, reply);
+}
+
+function handleError(error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply): void {
+  if (reply.sent || reply.raw.headersSent) {
+    request.log.error({ err: error }, 'error after the response started; closing the connection');
+    reply.raw.destroy();
+    return;
+  }
+  if (error instanceof DomainError) {
+    if (error instanceof TooManyRequestsError) reply.header('retry-after', String(error.retryAfterSeconds));
+    if (error instanceof RangeNotSatisfiableError) reply.header('content-range', `bytes */${error.size}`);
+    if (error.status >= 500) request.log.error({ err: error }, error.message);
+    send(reply, request, error.status, error.code, error.message);
+    return;
+  }
+  const fastifyError = error as FastifyError;
+  const status = fastifyError.statusCode;
+  if (status !== undefined && status >= 400 && status < 500) {
+    const message = FRAMEWORK_MESSAGES[fastifyError.code] ?? 'the request is not valid';
+    send(reply, request, status, 'BAD_REQUEST', message);
+    return;
+  }
+  request.log.error({ err: error }, 'unhandled error');
+  send(reply, request, 500, 'INTERNAL', 'internal error');
 }

@@ -14,7 +14,10 @@ export function ipAllowList(entries: readonly string[]): (ip: string) => boolean
   const ranges: Range[] = entries.map((entry) => {
     if (entry.includes('/')) {
       const [address, bits] = ipaddr.parseCIDR(entry);
-      return [normalise(address), address.kind() === 'ipv6' && normalise(address).kind() === 'ipv4' ? bits - 96 : bits];
+      return [
+        normalise(address),
+        address.kind() === 'ipv6' && normalise(address).kind() === 'ipv4' ? bits - 96 : bits,
+      ];
     }
     const address = normalise(ipaddr.parse(entry));
     return [address, address.kind() === 'ipv4' ? 32 : 128];

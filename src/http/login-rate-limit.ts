@@ -29,7 +29,8 @@ export class LoginRateLimit {
   fail(ip: string, now = Date.now()): void {
     if (this.failures.size > 100_000) this.prune(now);
     const entry = this.failures.get(ip);
-    if (!entry || entry.resetAt <= now) this.failures.set(ip, { count: 1, resetAt: now + this.options.windowMs });
+    if (!entry || entry.resetAt <= now)
+      this.failures.set(ip, { count: 1, resetAt: now + this.options.windowMs });
     else entry.count++;
   }
 

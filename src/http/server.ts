@@ -6,8 +6,8 @@ import type { Drive } from '../drive/drive.js';
 import { ForbiddenError, NotFoundError } from '../errors/domain-error.js';
 import type { Database } from '../meta/database.js';
 import { sql } from 'kysely';
-import { registerDecoy } from './decoy.js';
-import { installErrorHandler } from './error-handler.js';
+import { registerDecoy, sendDecoyStatus } from './decoy.js';
+import { handleFrameworkError, installErrorHandler } from './error-handler.js';
 import { ipAllowList } from './ip-allow-list.js';
 import { LoginRateLimit } from './login-rate-limit.js';
 import { RequestLog } from './request-log.js';
@@ -49,13 +49,15 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
     requestTimeout: 0,
     return503OnClosing: true,
     logController: new RequestLog(),
+    frameworkErrors: handleFrameworkError,
   });
   app.decorateRequest('auth', null);
   installErrorHandler(app);
   await app.register(fastifyCookie);
 
   const allowed = config.allowIps ? ipAllowList(config.allowIps) : null;
-  const inside = (url: string) => base === '' || url === base || url.startsWith(`${base}/`) || url.startsWith(`${base}?`);
+  const inside = (url: string) =>
+    base === '' || url === base || url.startsWith(`${base}/`) || url.startsWith(`${base}?`);
   app.addHook('onRequest', async (request, reply) => {
     if (allowed && inside(request.url) && !allowed(request.ip)) {
       request.log.warn({ ip: request.ip }, 'refused by ALLOW_IPS');
@@ -85,12 +87,16 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
     { prefix: `${base}/api` },
   );
 
-  app.get(base === '' ? '/' : `${base}/`, async (_request, reply) => reply.type('text/html; charset=utf-8').send(LANDING));
+  app.get(base === '' ? '/' : `${base}/`, async (_request, reply) =>
+    reply.type('text/html; charset=utf-8').send(LANDING),
+  );
   if (base !== '') {
     app.get(base, async (_request, reply) => reply.redirect(`${base}/`));
-    await registerDecoy(app, config.decoyDir);
+    await registerDecoy(app, config.decoyDir, inside);
   }
-  app.setNotFoundHandler(async (request) => {
+  app.setNotFoundHandler(async (request, reply) => {
+    // Outside BASE_PATH only the decoy site lives; its 404 must not look like the API's.
+    if (base !== '' && !inside(request.url)) return sendDecoyStatus(reply, 404);
     throw new NotFoundError(`no such route: ${request.method} ${request.url.split('?')[0]}`);
   });
   return app;

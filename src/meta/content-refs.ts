@@ -34,7 +34,11 @@ async function adjustChunkRefs(trx: Tx, manifest: Buffer, sign: 1 | -1): Promise
     group by c.pack_id`.execute(trx);
   for (const { pack_id, delta } of perPack.rows) {
     if (delta !== 0) {
-      await trx.updateTable('packs').set({ live_bytes: sql`live_bytes + ${delta}` }).where('id', '=', pack_id).execute();
+      await trx
+        .updateTable('packs')
+        .set({ live_bytes: sql`live_bytes + ${delta}` })
+        .where('id', '=', pack_id)
+        .execute();
     }
   }
   await sql`
@@ -53,7 +57,11 @@ export async function attachContent(trx: Tx, content: IngestResult, now: number)
     .where('content_hash', '=', content.contentHash)
     .executeTakeFirst();
   if (existing) {
-    await trx.updateTable('manifests').set({ refcount: sql`refcount + 1` }).where('id', '=', existing.id).execute();
+    await trx
+      .updateTable('manifests')
+      .set({ refcount: sql`refcount + 1` })
+      .where('id', '=', existing.id)
+      .execute();
     return existing.id;
   }
   for (let i = 0; i < content.newChunks.length; i += INSERT_BATCH) {
@@ -90,7 +98,11 @@ export async function attachContent(trx: Tx, content: IngestResult, now: number)
 
 /** Adds a reference to an existing manifest (a copy, or a restored version). */
 export async function retainManifest(trx: Tx, manifestId: number): Promise<void> {
-  await trx.updateTable('manifests').set({ refcount: sql`refcount + 1` }).where('id', '=', manifestId).execute();
+  await trx
+    .updateTable('manifests')
+    .set({ refcount: sql`refcount + 1` })
+    .where('id', '=', manifestId)
+    .execute();
 }
 
 /** Drops one reference; the last one releases the manifest's chunks. */

@@ -15,7 +15,12 @@ export class SqliteChunkIndex implements ChunkIndex {
       .where('id', '=', id)
       .executeTakeFirst();
     return row
-      ? { packId: row.pack_id, offset: row.offset, storedLength: row.stored_length, plainLength: row.plain_length }
+      ? {
+          packId: row.pack_id,
+          offset: row.offset,
+          storedLength: row.stored_length,
+          plainLength: row.plain_length,
+        }
       : null;
   }
 

@@ -12,9 +12,18 @@ import { tempDir } from '../helpers/temp.js';
 
 const WRITER = path.resolve('test/fixtures/crash-writer.ts');
 
-function runWriter(dataDir: string, crashAt: string): { acked: { path: string; seed: number; size: number }[] } {
-  const child = spawnSync(process.execPath, ['--import', 'tsx', WRITER, dataDir, crashAt], { encoding: 'utf8' });
-  assert.equal(child.signal, 'SIGKILL', `the writer should die by SIGKILL; stdout=${child.stdout} stderr=${child.stderr}`);
+function runWriter(
+  dataDir: string,
+  crashAt: string,
+): { acked: { path: string; seed: number; size: number }[] } {
+  const child = spawnSync(process.execPath, ['--import', 'tsx', WRITER, dataDir, crashAt], {
+    encoding: 'utf8',
+  });
+  assert.equal(
+    child.signal,
+    'SIGKILL',
+    `the writer should die by SIGKILL; stdout=${child.stdout} stderr=${child.stderr}`,
+  );
   const acked = child.stdout
     .split('\n')
     .filter((line) => line.startsWith('ACK '))
@@ -36,7 +45,10 @@ async function assertNoDanglingReferences(app: Hubdrive, dataDir: string): Promi
     if (pack.state === 'committed') {
       assert.ok(await app.store.stat(pack.key!), `committed pack ${pack.key} is missing from the store`);
     } else {
-      assert.ok(existsSync(path.join(dataDir, 'staging', `${pack.id}.pack`)), `pack ${pack.id} is missing from staging`);
+      assert.ok(
+        existsSync(path.join(dataDir, 'staging', `${pack.id}.pack`)),
+        `pack ${pack.id} is missing from staging`,
+      );
     }
   }
 }
@@ -62,7 +74,11 @@ describe('crash safety', () => {
       );
 
       await app.engine.flush();
-      const unfinished = await app.db.selectFrom('packs').select('id').where('state', '!=', 'committed').execute();
+      const unfinished = await app.db
+        .selectFrom('packs')
+        .select('id')
+        .where('state', '!=', 'committed')
+        .execute();
       assert.deepEqual(unfinished, [], 'the restart finished every pack');
       await assertNoDanglingReferences(app, dataDir);
       for (const file of acked) {

@@ -7,19 +7,27 @@ import { pseudoRandom as bytes } from '../helpers/data.js';
 const SMALL = { min: 16 * 1024, avg: 64 * 1024, max: 256 * 1024 };
 const DEFAULT = { min: 512 * 1024, avg: 2 * 1024 * 1024, max: 8 * 1024 * 1024 };
 
-
-function chunkSizes(data: Buffer, params: typeof SMALL, pieces: (i: number) => number): number[] {
+/** Cuts `data` fed in pieces of the given sizes; returns the chunks as views of `data`. */
+function split(data: Buffer, params: typeof SMALL, pieces: (i: number) => number): Buffer[] {
   const cdc = new FastCdc(params);
-  const sizes: number[] = [];
+  const chunks: Buffer[] = [];
+  let chunkStart = 0;
   let at = 0;
   for (let i = 0; at < data.length; i++) {
-    const n = Math.max(1, pieces(i));
-    for (const chunk of cdc.push(data.subarray(at, at + n))) sizes.push(chunk.length);
-    at += n;
+    const piece = data.subarray(at, at + Math.max(1, pieces(i)));
+    for (const cut of cdc.cuts(piece)) {
+      chunks.push(data.subarray(chunkStart, at + cut));
+      chunkStart = at + cut;
+    }
+    at += piece.length;
   }
-  const last = cdc.finish();
-  if (last) sizes.push(last.length);
-  return sizes;
+  assert.equal(cdc.pending, data.length - chunkStart, 'pending is the unfinished tail');
+  if (chunkStart < data.length) chunks.push(data.subarray(chunkStart));
+  return chunks;
+}
+
+function chunkSizes(data: Buffer, params: typeof SMALL, pieces: (i: number) => number): number[] {
+  return split(data, params, pieces).map((c) => c.length);
 }
 
 describe('FastCDC', () => {
@@ -44,14 +52,14 @@ describe('FastCDC', () => {
   test('boundaries with the default sizes are split-independent too', () => {
     const big = bytes(48 * 1024 * 1024, 2);
     const whole = chunkSizes(big, DEFAULT, () => big.length);
-    assert.deepEqual(chunkSizes(big, DEFAULT, (i) => [65536, 1, 1000003][i % 3]!), whole);
+    assert.deepEqual(
+      chunkSizes(big, DEFAULT, (i) => [65536, 1, 1000003][i % 3]!),
+      whole,
+    );
   });
 
   test('every chunk but the last is within min and max, and the chunks rebuild the input', () => {
-    const cdc = new FastCdc(SMALL);
-    const chunks = [...cdc.push(data)];
-    const last = cdc.finish();
-    if (last) chunks.push(last);
+    const chunks = split(data, SMALL, () => data.length);
     for (const chunk of chunks.slice(0, -1)) {
       assert.ok(chunk.length >= SMALL.min && chunk.length <= SMALL.max, `chunk of ${chunk.length} bytes`);
     }
@@ -62,20 +70,17 @@ describe('FastCDC', () => {
 
   test('input that repeats one byte is cut at max', () => {
     const zeros = Buffer.alloc(SMALL.max * 3 + 5);
-    assert.deepEqual(chunkSizes(zeros, SMALL, () => 100_000), [SMALL.max, SMALL.max, SMALL.max, 5]);
+    assert.deepEqual(
+      chunkSizes(zeros, SMALL, () => 100_000),
+      [SMALL.max, SMALL.max, SMALL.max, 5],
+    );
   });
 
   test('an insertion changes only the chunks around it', () => {
     const before = data;
     const at = 10 * 1024 * 1024;
     const after = Buffer.concat([before.subarray(0, at), randomBytes(1024), before.subarray(at)]);
-    const cut = (buf: Buffer) => {
-      const cdc = new FastCdc(SMALL);
-      const out = cdc.push(buf).map((c) => c.toString('base64'));
-      const last = cdc.finish();
-      if (last) out.push(last.toString('base64'));
-      return out;
-    };
+    const cut = (buf: Buffer) => split(buf, SMALL, () => buf.length).map((c) => c.toString('base64'));
     const a = new Set(cut(before));
     const b = cut(after);
     const changed = b.filter((c) => !a.has(c)).length;
@@ -84,7 +89,7 @@ describe('FastCDC', () => {
 
   test('empty input gives no chunk', () => {
     const cdc = new FastCdc(SMALL);
-    assert.deepEqual(cdc.push(Buffer.alloc(0)), []);
-    assert.equal(cdc.finish(), null);
+    assert.deepEqual(cdc.cuts(Buffer.alloc(0)), []);
+    assert.equal(cdc.pending, 0);
   });
 });

@@ -49,7 +49,10 @@ describe('reading content', () => {
       }
     };
     const states = await app.db.selectFrom('packs').select('state').execute();
-    assert.ok(states.some((s) => s.state !== 'committed'), 'some pack should still be in staging');
+    assert.ok(
+      states.some((s) => s.state !== 'committed'),
+      'some pack should still be in staging',
+    );
     await check('before the flush');
     await app.engine.flush();
     const after = await app.db.selectFrom('packs').select('state').execute();
@@ -71,7 +74,11 @@ describe('reading content', () => {
     const data = pseudoRandom(3 * 1024 * 1024, 11);
     await app.drive.files.write(admin, '/victim.bin', streamOf(data));
     await app.engine.flush();
-    const pack = await app.db.selectFrom('packs').selectAll().where('state', '=', 'committed').executeTakeFirstOrThrow();
+    const pack = await app.db
+      .selectFrom('packs')
+      .selectAll()
+      .where('state', '=', 'committed')
+      .executeTakeFirstOrThrow();
     const chunk = await app.db
       .selectFrom('chunks')
       .selectAll()

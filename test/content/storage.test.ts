@@ -77,7 +77,8 @@ describe('deduplication and packing', () => {
     await app.drive.tree.mkdir(admin, '/d');
     await app.drive.files.write(admin, '/d/a.bin', streamOf(shared));
     await app.drive.files.write(admin, '/d/b.bin', streamOf(shared));
-    for (let v = 0; v < 5; v++) await app.drive.files.write(admin, '/d/v.bin', streamOf(pseudoRandom(300_000, 40 + v)));
+    for (let v = 0; v < 5; v++)
+      await app.drive.files.write(admin, '/d/v.bin', streamOf(pseudoRandom(300_000, 40 + v)));
     await app.drive.tree.copy(admin, '/d', '/e');
 
     const versions = await app.drive.versions.list(admin, '/d/v.bin');
@@ -86,7 +87,10 @@ describe('deduplication and packing', () => {
     const expected = 2 * 2 * shared.length + 3 * 300_000 + 300_000;
     assert.equal(me.usedBytes, expected);
 
-    const live = await app.db.selectFrom('packs').select(({ fn }) => fn.sum<number>('live_bytes').as('live')).executeTakeFirstOrThrow();
+    const live = await app.db
+      .selectFrom('packs')
+      .select(({ fn }) => fn.sum<number>('live_bytes').as('live'))
+      .executeTakeFirstOrThrow();
     assert.ok(Number(live.live) > 0);
 
     await app.drive.tree.remove(admin, '/d');
@@ -99,7 +103,11 @@ describe('deduplication and packing', () => {
     assert.deepEqual(await app.db.selectFrom('versions').selectAll().execute(), []);
     const refs = await app.db.selectFrom('chunks').select('refcount').where('refcount', '!=', 0).execute();
     assert.deepEqual(refs, []);
-    const packs = await app.db.selectFrom('packs').select('live_bytes').where('live_bytes', '!=', 0).execute();
+    const packs = await app.db
+      .selectFrom('packs')
+      .select('live_bytes')
+      .where('live_bytes', '!=', 0)
+      .execute();
     assert.deepEqual(packs, []);
   });
 });

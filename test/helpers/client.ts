@@ -22,7 +22,10 @@ export class ApiClient {
     });
     assert.equal(response.status, 200, `login as ${username} failed: ${await response.clone().text()}`);
     const body = (await response.json()) as { csrfToken: string };
-    const cookie = response.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+    const cookie = response.headers
+      .getSetCookie()
+      .map((c) => c.split(';')[0])
+      .join('; ');
     return new ApiClient(baseUrl, cookie, body.csrfToken);
   }
 
@@ -37,7 +40,11 @@ export class ApiClient {
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const text = await response.text();
-    return { status: response.status, headers: response.headers, body: (text ? JSON.parse(text) : null) as T };
+    return {
+      status: response.status,
+      headers: response.headers,
+      body: (text ? JSON.parse(text) : null) as T,
+    };
   }
 
   get<T = unknown>(path: string): Promise<ApiResponse<T>> {
@@ -56,14 +63,25 @@ export class ApiClient {
       body: data,
     });
     const text = await response.text();
-    return { status: response.status, headers: response.headers, body: (text ? JSON.parse(text) : null) as T };
+    return {
+      status: response.status,
+      headers: response.headers,
+      body: (text ? JSON.parse(text) : null) as T,
+    };
   }
 
   /** Downloads a file; `headers` may carry Range, If-Range, If-None-Match. */
-  async download(path: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: Headers; bytes: Buffer }> {
+  async download(
+    path: string,
+    headers: Record<string, string> = {},
+  ): Promise<{ status: number; headers: Headers; bytes: Buffer }> {
     const response = await fetch(`${this.baseUrl}/api/fs/content?path=${encodeURIComponent(path)}`, {
       headers: { cookie: this.cookie, ...headers },
     });
-    return { status: response.status, headers: response.headers, bytes: Buffer.from(await response.arrayBuffer()) };
+    return {
+      status: response.status,
+      headers: response.headers,
+      bytes: Buffer.from(await response.arrayBuffer()),
+    };
   }
 }

@@ -24,9 +24,17 @@ export interface OpenDrive {
 }
 
 /** The whole application without the listening socket: real SQLite, real local store, temp folder. */
-export async function openDrive(env: Record<string, string> = {}, overrides: HubdriveOverrides = {}): Promise<OpenDrive> {
+export async function openDrive(
+  env: Record<string, string> = {},
+  overrides: HubdriveOverrides = {},
+): Promise<OpenDrive> {
   const dataDir = env.DATA_DIR ?? tempDir();
-  const config = loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'silent', SYS_TOKEN: TEST_ADMIN_PASSWORD, ...env });
+  const config = loadConfig({
+    DATA_DIR: dataDir,
+    LOG_LEVEL: 'silent',
+    SYS_TOKEN: TEST_ADMIN_PASSWORD,
+    ...env,
+  });
   const app = await createHubdrive(config, overrides);
   const admin = await app.drive.users.authenticate('admin', TEST_ADMIN_PASSWORD);
   let closed = false;

@@ -3,7 +3,13 @@ import { z } from 'zod';
 import type { Drive } from '../../drive/drive.js';
 import type { User } from '../../drive/users.js';
 import { UnauthorizedError } from '../../errors/domain-error.js';
-import { clearSessionCookie, currentUser, requireUser, setSessionCookie, type CookieOptions } from '../auth.js';
+import {
+  clearSessionCookie,
+  currentUser,
+  requireUser,
+  setSessionCookie,
+  type CookieOptions,
+} from '../auth.js';
 import { parseInput } from '../body.js';
 import type { LoginRateLimit } from '../login-rate-limit.js';
 

@@ -4,12 +4,12 @@ import mime from 'mime-types';
 import { z } from 'zod';
 import type { Drive } from '../../drive/drive.js';
 import type { Entry } from '../../drive/entries.js';
-import { parsePath } from '../../drive/names.js';
+import { normalizeName, parsePath } from '../../drive/names.js';
 import { BadRequestError } from '../../errors/domain-error.js';
 import { currentUser, requireUser } from '../auth.js';
 import { parseInput } from '../body.js';
 import { contentDisposition } from '../content-disposition.js';
-import { primeStream } from '../prime-stream.js';
+import { sendLeases } from '../send-leases.js';
 import { parseRange } from '../range.js';
 import { boolFlag, pathField } from './fs-routes.js';
 
@@ -21,8 +21,10 @@ const downloadQuery = z.object({
 });
 
 // Types a browser would run or render as active content are served as plain text when shown inline.
-const ACTIVE_TYPES = /^(text\/html|application\/xhtml|image\/svg|text\/xml|application\/xml|text\/javascript|application\/javascript)/;
-const SANDBOX_CSP = "default-src 'none'; img-src 'self' data:; media-src 'self'; style-src 'unsafe-inline'; sandbox";
+const ACTIVE_TYPES =
+  /^(text\/html|application\/xhtml|image\/svg|text\/xml|application\/xml|text\/javascript|application\/javascript)/;
+const SANDBOX_CSP =
+  "default-src 'none'; img-src 'self' data:; media-src 'self'; style-src 'unsafe-inline'; sandbox";
 
 function declaredLength(request: FastifyRequest): number | undefined {
   const header = request.headers['content-length'];
@@ -50,7 +52,10 @@ export function transferRoutes(app: FastifyInstance, { drive }: { drive: Drive }
       ifMatch: header('if-match'),
       ifNoneMatch: header('if-none-match'),
     });
-    return reply.code(created ? 201 : 200).header('etag', entry.etag).send(entry);
+    return reply
+      .code(created ? 201 : 200)
+      .header('etag', entry.etag)
+      .send(entry);
   });
 
   app.post('/fs/upload', async (request, reply) => {
@@ -71,16 +76,21 @@ export function transferRoutes(app: FastifyInstance, { drive }: { drive: Drive }
       .header('last-modified', lastModified)
       .header('cache-control', 'private, no-cache')
       .header('x-content-type-options', 'nosniff')
-      .header('content-disposition', contentDisposition(asAttachment ? 'attachment' : 'inline', file.entry.name));
+      .header(
+        'content-disposition',
+        contentDisposition(asAttachment ? 'attachment' : 'inline', file.entry.name),
+      );
     if (type !== 'application/pdf') reply.header('content-security-policy', SANDBOX_CSP);
 
     if (notModified(request, file.etag)) return reply.code(304).send();
-    const range = rangeApplies(request, file.etag, lastModified) ? parseRange(request.headers.range, file.size) : null;
+    const range = rangeApplies(request, file.etag, lastModified)
+      ? parseRange(request.headers.range, file.size)
+      : null;
     const length = range ? range.end - range.start + 1 : file.size;
     reply.type(mime.contentType(type) || type).header('content-length', String(length));
     if (range) reply.code(206).header('content-range', `bytes ${range.start}-${range.end}/${file.size}`);
     if (request.method === 'HEAD' || length === 0) return reply.send();
-    return reply.send(await primeStream(file.stream(range ?? undefined)));
+    return sendLeases(request, reply, range ? 206 : 200, file.leases(range ?? undefined));
   };
   // HEAD has its own route so that it keeps the real Content-Length.
   app.get('/fs/content', { exposeHeadRoute: false }, download);
@@ -102,13 +112,23 @@ function rangeApplies(request: FastifyRequest, etag: string, lastModified: strin
 }
 
 /** Streams each file part of a multipart/form-data body into the drive as it arrives. */
-function receiveMultipart(request: FastifyRequest, drive: Drive, folder: string, overwrite: boolean): Promise<Entry[]> {
+function receiveMultipart(
+  request: FastifyRequest,
+  drive: Drive,
+  folder: string,
+  overwrite: boolean,
+): Promise<Entry[]> {
   const user = currentUser(request);
   const base = parsePath(folder);
   return new Promise((resolve, reject) => {
     let parser: Busboy.Busboy;
     try {
-      parser = Busboy({ headers: request.headers, limits: { fieldSize: 64 * 1024, fields: 100, parts: 10_000 } });
+      // Browsers send the file name as raw UTF-8 in filename="…"; busboy would read it as latin1.
+      parser = Busboy({
+        headers: request.headers,
+        defParamCharset: 'utf8',
+        limits: { fieldSize: 64 * 1024, fields: 100, parts: 10_000 },
+      });
     } catch {
       reject(new BadRequestError('expected a multipart/form-data body', 'BAD_MULTIPART'));
       return;
@@ -129,7 +149,9 @@ function receiveMultipart(request: FastifyRequest, drive: Drive, folder: string,
           stream.resume();
           return;
         }
-        const target = `/${[...base, info.filename].join('/')}`;
+        // busboy reduces a name to its last path segment, and "..", "." or "dir/" to "": an empty
+        // name must be refused, not resolve to the folder itself.
+        const target = `/${[...base, normalizeName(info.filename ?? '')].join('/')}`;
         const { entry } = await drive.files.write(user, target, stream, { overwrite });
         entries.push(entry);
       });

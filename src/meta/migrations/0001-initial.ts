@@ -42,11 +42,15 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('trashed_from', 'text')
     .execute();
   // Names are unique among the live children of a folder; trashed nodes step out of the namespace.
-  await sql`create unique index nodes_parent_name on nodes (parent_id, name) where trashed_at is null`.execute(db);
+  await sql`create unique index nodes_parent_name on nodes (parent_id, name) where trashed_at is null`.execute(
+    db,
+  );
   await sql`create index nodes_list_name on nodes (parent_id, kind, name collate nocase, id)`.execute(db);
   await sql`create index nodes_list_size on nodes (parent_id, kind, size, id)`.execute(db);
   await sql`create index nodes_list_modified on nodes (parent_id, kind, modified_at, id)`.execute(db);
-  await sql`create index nodes_trash on nodes (owner_id, trashed_at) where trashed_at is not null`.execute(db);
+  await sql`create index nodes_trash on nodes (owner_id, trashed_at) where trashed_at is not null`.execute(
+    db,
+  );
 
   await db.schema
     .createTable('manifests')

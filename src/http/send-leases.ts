@@ -1,0 +1,58 @@
+import { once } from 'node:events';
+import type { OutgoingHttpHeaders } from 'node:http';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Lease } from '../content/reader.js';
+
+/**
+ * Writes verified bytes lent by the content reader straight to the socket, giving each slot back
+ * only once the socket has taken its bytes (the write callback), never earlier: the memory is reused
+ * for the next read. The first lease is fetched before the status line goes out, so a failure there
+ * is still an error response. Backpressure: waits for 'drain'. A closed connection stops the read.
+ */
+export async function sendLeases(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  status: number,
+  leases: AsyncGenerator<Lease>,
+): Promise<void> {
+  const first = await leases.next();
+  reply.hijack();
+  const res = reply.raw;
+  const outstanding = new Set<Lease>();
+  const releaseAll = () => {
+    for (const lease of outstanding) lease.release();
+    outstanding.clear();
+  };
+  res.once('close', releaseAll);
+  const started = performance.now();
+  try {
+    res.writeHead(status, reply.getHeaders() as OutgoingHttpHeaders);
+    for (let item = first; !item.done; item = await leases.next()) {
+      if (res.destroyed) break;
+      const lease = item.value;
+      outstanding.add(lease);
+      const flushed = res.write(lease.data, () => {
+        outstanding.delete(lease);
+        lease.release();
+      });
+      if (!flushed && !res.destroyed) await Promise.race([once(res, 'drain'), once(res, 'close')]);
+    }
+    if (!res.destroyed) res.end();
+  } catch (error) {
+    // The status line is out: all that is left is to cut the connection so the client sees a failure.
+    request.log.error({ err: error }, 'download failed after the response started');
+    res.destroy();
+  } finally {
+    await leases.return(undefined);
+    if (res.destroyed) releaseAll();
+  }
+  request.log.info(
+    {
+      method: request.method,
+      path: request.url.split('?')[0],
+      status,
+      ms: Math.round(performance.now() - started),
+    },
+    'request',
+  );
+}
