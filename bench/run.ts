@@ -14,7 +14,7 @@ import { startChild, type Child } from './processes.js';
 const MiB = 1024 * 1024;
 const GiB = 1024 * MiB;
 const ADMIN_PASSWORD = 'bench-admin-password';
-const REPS = 3;
+const REPS = 5;
 const ROOT = path.join(existsSync('/dev/shm') ? '/dev/shm' : os.tmpdir(), `hubdrive-bench-${process.pid}`);
 
 function print(name: string, value: string | number): void {

@@ -25,8 +25,8 @@ export interface BlobStat {
 
 /**
  * The bytes of an object to put. `open` may be called more than once (a retried upload);
- * `path`, when present, names a local file holding the same bytes, which a store may use to copy
- * without streaming through JavaScript.
+ * `path`, when present, names a local file holding the same bytes, which a store may copy or link
+ * without streaming through JavaScript. The caller never changes that file afterwards.
  */
 export interface BlobSource {
   size: number;

@@ -5,6 +5,7 @@ import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { BlobSource, BlobStat, BlobStore, ByteRange, CommitResult, StoreLimits } from './blob-store.js';
 import { BlobNotFoundError, BlobTooLargeError, RangeNotSatisfiableError } from './errors.js';
+import { FileHandleCache } from './file-handle-cache.js';
 import { fsyncDir, isNotFound } from './fsync.js';
 import { assertValidKey } from './keys.js';
 import { readFully } from './read-fully.js';
@@ -40,6 +41,7 @@ export class LocalStore implements BlobStore {
   readonly kind = 'local';
   readonly limits: StoreLimits;
   private staged = new Map<string, StagedOp>();
+  private readonly handles = new FileHandleCache();
   /** Commits whose journal is durable but whose application failed part-way; the next commit finishes them. */
   private unapplied: { journal: string; ops: StagedOp[] }[] = [];
   private commitChain: Promise<unknown> = Promise.resolve();
@@ -79,7 +81,7 @@ export class LocalStore implements BlobStore {
     const temp = path.join(this.root, STAGING, randomUUID());
     try {
       if (source.path) {
-        await fs.copyFile(source.path, temp, fsConstants.COPYFILE_FICLONE);
+        await linkOrCopy(source.path, temp);
       } else {
         await pipeline(source.open(), createWriteStream(temp));
       }
@@ -130,33 +132,31 @@ export class LocalStore implements BlobStore {
   }
 
   async readInto(key: string, position: number, target: Buffer): Promise<void> {
+    const file = this.objectPath(key);
     let handle: fs.FileHandle;
     try {
-      handle = await fs.open(this.objectPath(key), 'r');
+      handle = await this.handles.open(file);
     } catch (error) {
       if (isMissing(error)) throw new BlobNotFoundError(key);
       throw error;
     }
+    // A negative or fractional position would make the read start at the file's own position (0).
+    if (!Number.isSafeInteger(position) || position < 0) {
+      const { size } = await handle.stat();
+      throw new RangeNotSatisfiableError(`read at ${position} is outside ${key} (${size} bytes)`, size);
+    }
+    let complete: boolean;
     try {
-      // A negative or fractional position would make the read start at the file's own position (0).
-      if (!Number.isSafeInteger(position) || position < 0) {
-        const { size } = await handle.stat();
-        throw new RangeNotSatisfiableError(`read at ${position} is outside ${key} (${size} bytes)`, size);
-      }
-      let complete: boolean;
-      try {
-        complete = await readFully(handle, target, position);
-      } catch (error) {
-        // A folder (a prefix of other keys) opens but does not read: it is not an object.
-        if ((error as NodeJS.ErrnoException | null)?.code === 'EISDIR') throw new BlobNotFoundError(key);
-        throw error;
-      }
-      if (!complete) {
-        const { size } = await handle.stat();
-        throw new RangeNotSatisfiableError(`read past the end of ${key} (${size} bytes)`, size);
-      }
-    } finally {
-      await handle.close();
+      complete = await readFully(handle, target, position);
+    } catch (error) {
+      this.handles.evict(file);
+      // A folder (a prefix of other keys) opens but does not read: it is not an object.
+      if ((error as NodeJS.ErrnoException | null)?.code === 'EISDIR') throw new BlobNotFoundError(key);
+      throw error;
+    }
+    if (!complete) {
+      const { size } = await handle.stat();
+      throw new RangeNotSatisfiableError(`read past the end of ${key} (${size} bytes)`, size);
     }
   }
 
@@ -284,6 +284,7 @@ export class LocalStore implements BlobStore {
     const touched = new Set<string>();
     for (const op of ops) {
       const target = this.objectPath(op.key);
+      this.handles.evict(target);
       if (op.kind === 'put') {
         await fs.mkdir(path.dirname(target), { recursive: true });
         try {
@@ -328,7 +329,30 @@ export class LocalStore implements BlobStore {
 
   async close(): Promise<void> {
     await this.commitChain;
+    await this.handles.close();
     for (const op of this.staged.values()) if (op.kind === 'put') await fs.rm(op.temp, { force: true });
     this.staged.clear();
+  }
+}
+
+/**
+ * A source file is never changed once handed to put (see BlobSource), so on the same filesystem the
+ * object can share its bytes through a hard link instead of a copy.
+ */
+async function linkOrCopy(from: string, to: string): Promise<void> {
+  try {
+    await fs.link(from, to);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (
+      code !== 'EXDEV' &&
+      code !== 'EPERM' &&
+      code !== 'ENOTSUP' &&
+      code !== 'EMLINK' &&
+      code !== 'EACCES'
+    ) {
+      throw error;
+    }
+    await fs.copyFile(from, to, fsConstants.COPYFILE_FICLONE);
   }
 }

@@ -72,9 +72,6 @@ export class ContentEngine {
       logger,
       onSealed: (pack) => flusher.enqueue(pack),
     });
-    const flusher = new Flusher({ store, catalog, packer, flushIntervalMs: options.flushIntervalMs, logger });
-    await packer.recover();
-    flusher.start();
     const reader = new ContentReader({
       store,
       chunkIndex,
@@ -83,6 +80,16 @@ export class ContentEngine {
       slots,
       stagingPath: (id) => packer.packPath(id),
     });
+    const flusher = new Flusher({
+      store,
+      catalog,
+      packer,
+      flushIntervalMs: options.flushIntervalMs,
+      logger,
+      onCommitted: (pack) => reader.forgetStaging(pack.path),
+    });
+    await packer.recover();
+    flusher.start();
     return new ContentEngine(
       { ...options, chunker: { min, avg, max } },
       format,
@@ -142,6 +149,7 @@ export class ContentEngine {
     if (options.flush !== false) await this.flush();
     await this.flusher.close();
     await this.packer.close();
+    await this.reader.close();
     await this.workers.close();
   }
 

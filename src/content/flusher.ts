@@ -12,6 +12,8 @@ export interface FlusherOptions {
   packer: Packer;
   flushIntervalMs: number;
   logger: Logger;
+  /** Called just before a committed pack's staging file is removed. */
+  onCommitted?(pack: SealedPack): void;
 }
 
 export interface FlushStatus {
@@ -115,6 +117,7 @@ export class Flusher {
     this.queue.splice(0, batch.length);
     this.lastCommitAt = Date.now();
     for (const pack of batch) {
+      this.options.onCommitted?.(pack);
       await fs.rm(pack.path, { force: true });
       packer.release(pack.size);
       for (const wake of this.committedWaiters.get(pack.id) ?? []) wake();

@@ -1,6 +1,6 @@
-import { promises as fs } from 'node:fs';
 import { Readable } from 'node:stream';
 import type { BlobStore, ByteRange } from '../blobstore/blob-store.js';
+import { FileHandleCache } from '../blobstore/file-handle-cache.js';
 import { readFully } from '../blobstore/read-fully.js';
 import { IntegrityError } from '../errors/domain-error.js';
 import type { ChunkHasher } from './chunk-id.js';
@@ -48,7 +48,19 @@ const SLOT_RESERVE = 4;
  * requested bytes.
  */
 export class ContentReader {
+  /** Open staging packs; a pack's handle is dropped once the pack is committed and its file removed. */
+  private readonly staging = new FileHandleCache(8);
+
   constructor(private readonly deps: ReaderDeps) {}
+
+  /** Drops the cached handle of a staging file that is about to be removed. */
+  forgetStaging(file: string): void {
+    this.staging.evict(file);
+  }
+
+  close(): Promise<void> {
+    return this.staging.close();
+  }
 
   /** `range` is inclusive and must lie within the file. */
   async *leases(manifest: Manifest, range?: ByteRange): AsyncGenerator<Lease> {
@@ -177,6 +189,14 @@ export class ContentReader {
     );
   }
 
+  private async readStaging(file: string, position: number, target: Buffer): Promise<void> {
+    const handle = await this.staging.open(file);
+    if (!(await readFully(handle, target, position))) {
+      this.staging.evict(file);
+      throw new IntegrityError('stored data is missing', { detail: `staging pack ${file} is too short` });
+    }
+  }
+
   /** Reads a span into `target`: from the staging file while the pack is uncommitted, else the store. */
   private async fetchSpan(span: Span, target: Buffer): Promise<void> {
     const pack = await this.deps.catalog.get(span.packId);
@@ -184,7 +204,7 @@ export class ContentReader {
       throw new IntegrityError('stored data is missing', { detail: `pack ${span.packId} has no record` });
     if (pack.state !== 'committed') {
       try {
-        await readFileInto(this.deps.stagingPath(span.packId), span.start, target);
+        await this.readStaging(this.deps.stagingPath(span.packId), span.start, target);
         return;
       } catch (error) {
         // Committed and removed from staging since we looked: read it from the store instead.
@@ -201,17 +221,6 @@ export class ContentReader {
     }
     const stream = await store.get(key, { start: span.start, end: span.start + span.length - 1 });
     await streamInto(stream, target);
-  }
-}
-
-async function readFileInto(file: string, position: number, target: Buffer): Promise<void> {
-  const handle = await fs.open(file, 'r');
-  try {
-    if (!(await readFully(handle, target, position))) {
-      throw new IntegrityError('stored data is missing', { detail: `staging pack ${file} is too short` });
-    }
-  } finally {
-    await handle.close();
   }
 }
 
