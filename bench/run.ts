@@ -125,6 +125,46 @@ async function randomFile(file: string, seed: number, length: number): Promise<v
  * curl sends and receives for both servers: a fast, neutral client, so that the client is not what
  * limits the figures. Each repetition uses new bytes, so hubdrive cannot deduplicate its way ahead.
  */
+/** Chunks of `data` under `params`, as base64 SHA-256 ids with their lengths. */
+function chunkIds(data: Buffer, params: { min: number; avg: number; max: number }): Map<string, number> {
+  const ids = new Map<string, number>();
+  let start = 0;
+  const cdc = new FastCdc(params);
+  for (const cut of [...cdc.cuts(data), data.length]) {
+    if (cut > start)
+      ids.set(createHash('sha256').update(data.subarray(start, cut)).digest('base64'), cut - start);
+    start = cut;
+  }
+  return ids;
+}
+
+/**
+ * How the default chunk sizes were chosen: for a few (min, avg, max) sets, the chunks per GiB (index
+ * rows and manifest bytes), the bytes a 1 MiB insertion into 256 MiB re-stores, and chunking speed.
+ */
+async function benchChunkerParams(): Promise<void> {
+  const parts: Buffer[] = [];
+  for await (const piece of randomStream(7, 256 * MiB)) parts.push(piece as Buffer);
+  const data = Buffer.concat(parts);
+  const at = 100 * MiB + 4321;
+  const edited = Buffer.concat([data.subarray(0, at), Buffer.alloc(MiB, 7), data.subarray(at)]);
+  for (const [name, min, avg, max] of [
+    ['256k_1m_4m', 256 * 1024, MiB, 4 * MiB],
+    ['512k_2m_8m', 512 * 1024, 2 * MiB, 8 * MiB],
+    ['1m_4m_16m', MiB, 4 * MiB, 16 * MiB],
+  ] as const) {
+    const params = { min, avg, max };
+    const start = performance.now();
+    const before = chunkIds(data, params);
+    const seconds = (performance.now() - start) / 1000;
+    let added = 0;
+    for (const [id, length] of chunkIds(edited, params)) if (!before.has(id)) added += length;
+    print(`params_${name}_chunks_per_gib`, (before.size * 1024) / 256);
+    print(`params_${name}_insert_1mib_restored_mib`, added / MiB);
+    print(`params_${name}_chunk_and_hash_mib_s`, 256 / seconds);
+  }
+}
+
 async function benchThroughput(): Promise<void> {
   const plainPort = await freePort();
   const plainDir = path.join(ROOT, 'plain');
@@ -230,6 +270,7 @@ try {
   print('bench_folder', ROOT);
   const sections = {
     chunker: benchChunker,
+    params: benchChunkerParams,
     throughput: benchThroughput,
     memory: benchMemory,
     dedup: benchDedup,
