@@ -1,8 +1,6 @@
 import type { AddressInfo } from 'node:net';
-import { createHubdrive, type Hubdrive, type HubdriveOverrides } from '../../src/app/hubdrive.js';
-import { loadConfig } from '../../src/config/config.js';
-import { defer } from './cleanup.js';
-import { tempDir } from './temp.js';
+import type { Hubdrive, HubdriveOverrides } from '../../src/app/hubdrive.js';
+import { buildApp, TEST_ADMIN_PASSWORD } from './drive.js';
 
 export interface RunningApp {
   app: Hubdrive;
@@ -13,33 +11,16 @@ export interface RunningApp {
   close(options?: { flush?: boolean }): Promise<void>;
 }
 
-export const ADMIN_PASSWORD = 'admin-password-1';
+export const ADMIN_PASSWORD = TEST_ADMIN_PASSWORD;
 
-/** Starts a real server on a loopback port with its own data folder. */
+/** Starts a real server on a loopback port (any free one) with its own data folder. */
 export async function startApp(
   env: Record<string, string> = {},
   overrides: HubdriveOverrides = {},
 ): Promise<RunningApp> {
-  const dataDir = env.DATA_DIR ?? tempDir();
-  const config = loadConfig({
-    DATA_DIR: dataDir,
-    PORT: '7860',
-    HOST: '127.0.0.1',
-    LOG_LEVEL: 'silent',
-    SYS_TOKEN: ADMIN_PASSWORD,
-    ...env,
-  });
-  config.port = 0;
-  const app = await createHubdrive(config, overrides);
+  const { app, dataDir, close } = await buildApp({ HOST: '127.0.0.1', ...env }, overrides, { port: 0 });
   await app.listen();
   const { port } = app.http.server.address() as AddressInfo;
   const origin = `http://127.0.0.1:${port}`;
-  let closed = false;
-  const close = async (options?: { flush?: boolean }) => {
-    if (closed) return;
-    closed = true;
-    await app.close(options);
-  };
-  defer(() => close());
-  return { app, url: `${origin}${config.basePath}`, origin, dataDir, close };
+  return { app, url: `${origin}${app.config.basePath}`, origin, dataDir, close };
 }

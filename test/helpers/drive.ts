@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import { createHubdrive, type Hubdrive, type HubdriveOverrides } from '../../src/app/hubdrive.js';
-import { loadConfig } from '../../src/config/config.js';
+import { loadConfig, type Config } from '../../src/config/config.js';
 import type { User } from '../../src/drive/users.js';
 import { defer } from './cleanup.js';
 import { tempDir } from './temp.js';
@@ -16,18 +16,22 @@ export const SMALL_CONTENT_ENV = {
   STAGING_LIMIT: '64MiB',
 };
 
-export interface OpenDrive {
+export interface TestApp {
   app: Hubdrive;
-  admin: User;
   dataDir: string;
   close(options?: { flush?: boolean }): Promise<void>;
 }
 
+export interface OpenDrive extends TestApp {
+  admin: User;
+}
+
 /** The whole application without the listening socket: real SQLite, real local store, temp folder. */
-export async function openDrive(
+export async function buildApp(
   env: Record<string, string> = {},
   overrides: HubdriveOverrides = {},
-): Promise<OpenDrive> {
+  configChanges: Partial<Config> = {},
+): Promise<TestApp> {
   const dataDir = env.DATA_DIR ?? tempDir();
   const config = loadConfig({
     DATA_DIR: dataDir,
@@ -35,8 +39,7 @@ export async function openDrive(
     SYS_TOKEN: TEST_ADMIN_PASSWORD,
     ...env,
   });
-  const app = await createHubdrive(config, overrides);
-  const admin = await app.drive.users.authenticate('admin', TEST_ADMIN_PASSWORD);
+  const app = await createHubdrive({ ...config, ...configChanges }, overrides);
   let closed = false;
   const close = async (options?: { flush?: boolean }) => {
     if (closed) return;
@@ -44,7 +47,17 @@ export async function openDrive(
     await app.close(options);
   };
   defer(() => close());
-  return { app, admin, dataDir, close };
+  return { app, dataDir, close };
+}
+
+/** buildApp, signed in as the SYS_TOKEN admin. */
+export async function openDrive(
+  env: Record<string, string> = {},
+  overrides: HubdriveOverrides = {},
+): Promise<OpenDrive> {
+  const built = await buildApp(env, overrides);
+  const admin = await built.app.drive.users.authenticate('admin', built.app.config.sysToken ?? '');
+  return { ...built, admin };
 }
 
 export function streamOf(data: Buffer, piece = 64 * 1024): Readable {

@@ -2,17 +2,11 @@ import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
 import { ADMIN_PASSWORD, startApp } from '../helpers/app.js';
 import { ApiClient } from '../helpers/client.js';
+import type { TrashItem } from '../../src/drive/trash.js';
+import type { VersionInfo } from '../../src/drive/versions.js';
 import { assertError, call, createUser, q, raw, usedBytes, type Entry, type PublicUser } from './support.js';
 
-interface TrashItem {
-  id: number;
-  originalPath: string;
-}
-
-interface Version {
-  id: number;
-  current: boolean;
-}
+type Version = VersionInfo;
 
 let admin: ApiClient;
 let alice: ApiClient;

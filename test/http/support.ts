@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import http from 'node:http';
+import type { Entry } from '../../src/drive/entries.js';
+import type { ErrorBody } from '../../src/http/error-handler.js';
+import type { PublicUser } from '../../src/http/routes/auth-routes.js';
 import type { ApiClient } from '../helpers/client.js';
 
-/** What every error response must look like: `{ error: { code, message } }` and nothing else. */
-export interface ErrorBody {
-  error: { code: string; message: string };
-}
+export type { Entry, ErrorBody, PublicUser };
 
 export interface RawResponse {
   status: number;
@@ -83,26 +83,6 @@ export function call(
 /** `?path=` with the path percent-encoded, as a browser would send it. */
 export function q(path: string): string {
   return `?path=${encodeURIComponent(path)}`;
-}
-
-export interface PublicUser {
-  id: number;
-  username: string;
-  role: 'admin' | 'user';
-  quotaBytes: number | null;
-  usedBytes: number;
-  disabled: boolean;
-}
-
-export interface Entry {
-  id: number;
-  name: string;
-  path: string;
-  kind: 'dir' | 'file';
-  size: number;
-  createdAt: number;
-  modifiedAt: number;
-  etag: string | null;
 }
 
 /** The admin creates a user through the API. */

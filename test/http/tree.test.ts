@@ -5,28 +5,13 @@ import { before, describe, test } from 'node:test';
 import { sql } from 'kysely';
 import { ADMIN_PASSWORD, startApp, type RunningApp } from '../helpers/app.js';
 import { ApiClient } from '../helpers/client.js';
+import type { TrashItem } from '../../src/drive/trash.js';
+import type { ListPage } from '../../src/drive/tree.js';
+import type { VersionInfo } from '../../src/drive/versions.js';
 import { assertError, call, q, usedBytes, type Entry } from './support.js';
 
-interface Page {
-  entries: Entry[];
-  nextCursor: string | null;
-}
-
-interface TrashItem {
-  id: number;
-  name: string;
-  kind: 'dir' | 'file';
-  size: number;
-  trashedAt: number;
-  originalPath: string;
-}
-
-interface Version {
-  id: number;
-  size: number;
-  createdAt: number;
-  current: boolean;
-}
+type Page = ListPage;
+type Version = VersionInfo;
 
 let app: RunningApp;
 let client: ApiClient;

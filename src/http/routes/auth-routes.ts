@@ -24,6 +24,8 @@ const passwordChange = z.object({
 });
 
 /** The user as the browser may see it. */
+export type PublicUser = ReturnType<typeof publicUser>;
+
 export function publicUser(user: User) {
   return {
     id: user.id,
