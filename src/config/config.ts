@@ -59,6 +59,9 @@ function checkRelations(env: ParsedEnv): string[] {
   return problems;
 }
 
+/** Variables whose values are never repeated in a message. */
+const SECRET_NAME = /TOKEN|PASSWORD|SECRET|KEY/;
+
 /** Reads and validates the configuration from environment variables. Throws ConfigError. */
 export function loadConfig(source: Record<string, string | undefined> = process.env): Config {
   const present = Object.fromEntries(
@@ -71,7 +74,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     throw new ConfigError(
       parsed.error.issues.map((issue) => {
         const name = String(issue.path[0] ?? 'environment');
-        const shown = name === 'SYS_TOKEN' ? '' : ` (got ${JSON.stringify(present[name] ?? '')})`;
+        const shown = SECRET_NAME.test(name) ? '' : ` (got ${JSON.stringify(present[name] ?? '')})`;
         return `${name}: ${issue.message}${shown}`;
       }),
     );

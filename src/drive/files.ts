@@ -83,7 +83,6 @@ export class FileService {
       const { parent, name, path: full } = await locateParent(trx, user, path);
       const existing = await this.checkTarget(trx, full, parent.node.id, name, options);
       const now = Date.now();
-      await chargeQuota(trx, user.id, content.size);
       const manifestId = await attachContent(trx, content, now);
       const node =
         existing ??
@@ -101,6 +100,9 @@ export class FileService {
           .returningAll()
           .executeTakeFirstOrThrow());
       const versionId = await addVersion(trx, node, manifestId, content.size, versionsKeep, now);
+      // After the versions beyond VERSIONS_KEEP were given back, so that an overwrite near the quota
+      // is judged on what the user will really hold.
+      await chargeQuota(trx, user.id, content.size);
       const row = { ...node, version_id: versionId, size: content.size, modified_at: now };
       return { entry: toEntry(row, full, content.contentHash), created: !existing };
     });

@@ -79,13 +79,21 @@ export async function isWithin(db: Db, nodeId: number, ancestorId: number): Prom
   return false;
 }
 
-/** Every node in a subtree, the top first, with each node's depth (the top is 0). */
-export async function subtree(db: Db, topId: number): Promise<(NodeRow & { depth: number })[]> {
+/**
+ * Every node in a subtree, the top first, with each node's depth (the top is 0). With `liveOnly`,
+ * descendants in the trash (and everything below them) are left out.
+ */
+export async function subtree(
+  db: Db,
+  topId: number,
+  options: { liveOnly?: boolean } = {},
+): Promise<(NodeRow & { depth: number })[]> {
+  const live = options.liveOnly ? sql`and n.trashed_at is null` : sql``;
   const result = await sql<NodeRow & { depth: number }>`
     with recursive t(id, depth) as (
       select id, 0 from nodes where id = ${topId}
       union all
-      select n.id, t.depth + 1 from nodes n join t on n.parent_id = t.id
+      select n.id, t.depth + 1 from nodes n join t on n.parent_id = t.id ${live}
     )
     select nodes.*, t.depth from t join nodes on nodes.id = t.id order by t.depth`.execute(db);
   return result.rows;

@@ -2,6 +2,7 @@ import { NotFoundError } from '../errors/domain-error.js';
 import type { Database } from '../meta/database.js';
 import type { NodeRow } from '../meta/schema.js';
 import { childPath } from './entries.js';
+import { fitName } from './names.js';
 import { child, nodeById, subtree, type Db } from './node-queries.js';
 import type { User } from './users.js';
 import { dropVersion } from './versions.js';
@@ -43,13 +44,16 @@ async function livePath(db: Db, user: User, nodeId: number): Promise<string | nu
   return null;
 }
 
-/** "a.txt" → "a (restored).txt", "a (restored 2).txt", … until the name is free. */
+/**
+ * "a.txt" → "a (restored).txt", "a (restored 2).txt", … until the name is free; a long stem is
+ * shortened so that the name stays within the length limit.
+ */
 async function freeName(db: Db, parentId: number, name: string): Promise<string> {
   if (!(await child(db, parentId, name))) return name;
   const dot = name.lastIndexOf('.');
-  const [stem, ext] = dot > 0 ? [name.slice(0, dot), name.slice(dot)] : [name, ''];
+  const [stem, ext] = dot > 0 && name.length - dot <= 16 ? [name.slice(0, dot), name.slice(dot)] : [name, ''];
   for (let n = 1; ; n++) {
-    const candidate = `${stem} (restored${n === 1 ? '' : ` ${n}`})${ext}`;
+    const candidate = fitName(stem, ` (restored${n === 1 ? '' : ` ${n}`})`, ext);
     if (!(await child(db, parentId, candidate))) return candidate;
   }
 }
@@ -128,15 +132,29 @@ export class TrashService {
     });
   }
 
+  /**
+   * Deletes everything in the trash for good, one item per transaction so that a large trash does not
+   * hold the database. An item already gone (inside another purged item, or restored meanwhile) is
+   * skipped. Returns how many items were purged.
+   */
   async empty(user: User): Promise<number> {
     const ids = await this.db
       .selectFrom('nodes')
       .select('id')
       .where('owner_id', '=', user.id)
       .where('trashed_at', 'is not', null)
+      .orderBy('id')
       .execute();
-    for (const { id } of ids) await this.purge(user, id);
-    return ids.length;
+    let purged = 0;
+    for (const { id } of ids) {
+      purged += await this.db.transaction().execute(async (trx) => {
+        const node = await nodeById(trx, id);
+        if (!node || node.owner_id !== user.id || node.trashed_at === null) return 0;
+        await purgeSubtree(trx, node.id);
+        return 1;
+      });
+    }
+    return purged;
   }
 }
 

@@ -133,7 +133,7 @@ export class TreeService {
         throw new ConflictError('a file cannot be copied onto itself', 'SAME_PATH');
       }
       await clearTarget(trx, user, parent.node.id, name, path, null, options);
-      const nodes = await subtree(trx, source.node.id);
+      const nodes = await subtree(trx, source.node.id, { liveOnly: true });
       const bytes = nodes.reduce((sum, n) => sum + (n.kind === 'file' ? n.size : 0), 0);
       await chargeQuota(trx, user.id, bytes);
       const now = Date.now();

@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import {
   BadRequestError,
   ConflictError,
@@ -37,6 +37,19 @@ export function toUser(row: UserRow): User {
 }
 
 const USERNAME = /^[\p{L}\p{N}_.-]{1,64}$/u;
+
+/** Usernames are unique regardless of ASCII case, as the database's index has them. */
+function byName(db: Kysely<Schema>, username: string): Promise<UserRow | undefined> {
+  return db
+    .selectFrom('users')
+    .selectAll()
+    .where(sql<string>`username collate nocase`, '=', username.normalize('NFC'))
+    .executeTakeFirst();
+}
+
+function isSysAdmin(username: string): boolean {
+  return username.toLowerCase() === SYS_ADMIN;
+}
 
 function checkUsername(username: string): string {
   const name = username.normalize('NFC');
@@ -79,17 +92,14 @@ export class UserService {
   async ensureSysAdmin(): Promise<void> {
     const token = this.options.sysToken;
     if (!token) return;
-    const row = await this.db
-      .selectFrom('users')
-      .selectAll()
-      .where('username', '=', SYS_ADMIN)
-      .executeTakeFirst();
+    const row = await byName(this.db, SYS_ADMIN);
     if (!row) {
-      await this.insert(
-        this.db,
-        { username: SYS_ADMIN, password: token, role: 'admin', quotaBytes: null },
-        false,
-      );
+      const passwordHash = await hashPassword(token);
+      await this.db
+        .transaction()
+        .execute((trx) =>
+          this.insert(trx, { username: SYS_ADMIN, passwordHash, role: 'admin', quotaBytes: null }),
+        );
       return;
     }
     const samePassword = await verifyPassword(row.password_hash, token);
@@ -118,35 +128,47 @@ export class UserService {
   }
 
   async setup(username: string, password: string): Promise<User> {
+    const name = checkUsername(username);
+    checkNewPassword(password);
+    // Hashing takes a while; do it before the transaction, which holds the database.
+    const passwordHash = await hashPassword(password);
     return this.db.transaction().execute(async (trx) => {
       const admin = await trx.selectFrom('users').select('id').where('role', '=', 'admin').executeTakeFirst();
       if (this.options.sysToken || admin) throw new ForbiddenError('setup is already done', 'SETUP_DONE');
-      return this.insert(trx, { username, password, role: 'admin', quotaBytes: null });
+      return this.insert(trx, { username: name, passwordHash, role: 'admin', quotaBytes: null });
     });
   }
 
-  create(user: NewUser): Promise<User> {
-    return this.db.transaction().execute((trx) => this.insert(trx, user));
+  async create(user: NewUser): Promise<User> {
+    const username = checkUsername(user.username);
+    checkNewPassword(user.password);
+    const passwordHash = await hashPassword(user.password);
+    const quota =
+      user.quotaBytes === undefined
+        ? user.role === 'admin'
+          ? null
+          : this.options.defaultQuota
+        : user.quotaBytes;
+    return this.db
+      .transaction()
+      .execute((trx) => this.insert(trx, { username, passwordHash, role: user.role, quotaBytes: quota }));
   }
 
-  private async insert(db: Kysely<Schema>, user: NewUser, checkPassword = true): Promise<User> {
-    const username = checkUsername(user.username);
-    if (checkPassword) checkNewPassword(user.password);
-    const taken = await db
-      .selectFrom('users')
-      .select('id')
-      .where('username', '=', username)
-      .executeTakeFirst();
-    if (taken) throw new ConflictError(`the username "${username}" is taken`, 'USERNAME_TAKEN');
+  private async insert(
+    db: Kysely<Schema>,
+    user: { username: string; passwordHash: string; role: 'admin' | 'user'; quotaBytes: number | null },
+  ): Promise<User> {
+    if (await byName(db, user.username)) {
+      throw new ConflictError(`the username "${user.username}" is taken`, 'USERNAME_TAKEN');
+    }
     const now = Date.now();
-    const quota = user.quotaBytes === undefined ? this.options.defaultQuota : user.quotaBytes;
     const { id } = await db
       .insertInto('users')
       .values({
-        username,
-        password_hash: await hashPassword(user.password),
+        username: user.username,
+        password_hash: user.passwordHash,
         role: user.role,
-        quota_bytes: user.role === 'admin' && user.quotaBytes === undefined ? null : quota,
+        quota_bytes: user.quotaBytes,
         used_bytes: 0,
         disabled: 0,
         created_at: now,
@@ -184,11 +206,7 @@ export class UserService {
 
   /** Checks a username and password. One message for every failure, so it tells nothing apart. */
   async authenticate(username: string, password: string): Promise<User> {
-    const row = await this.db
-      .selectFrom('users')
-      .selectAll()
-      .where('username', '=', username.normalize('NFC'))
-      .executeTakeFirst();
+    const row = await byName(this.db, username);
     if (!row) {
       await burnVerify(password);
       throw new UnauthorizedError('wrong username or password');
@@ -207,25 +225,30 @@ export class UserService {
     if (!(await verifyPassword(row.password_hash, current))) {
       throw new BadRequestError('the current password is wrong', 'WRONG_PASSWORD');
     }
-    if (row.username === SYS_ADMIN && this.options.sysToken) {
+    if (isSysAdmin(row.username) && this.options.sysToken) {
       throw new ForbiddenError(
         'the admin password is set by SYS_TOKEN; change it there',
         'SYS_TOKEN_MANAGED',
       );
     }
     checkNewPassword(next);
-    await this.db
-      .updateTable('users')
-      .set({ password_hash: await hashPassword(next), updated_at: Date.now() })
-      .where('id', '=', userId)
-      .execute();
+    const hash = await hashPassword(next);
+    await this.db.transaction().execute(async (trx) => {
+      await trx
+        .updateTable('users')
+        .set({ password_hash: hash, updated_at: Date.now() })
+        .where('id', '=', userId)
+        .execute();
+      // Whoever else was signed in with the old password is not any more.
+      await trx.deleteFrom('sessions').where('user_id', '=', userId).execute();
+    });
   }
 
   /** An admin's changes to a user. Changing the password or disabling ends the user's sessions. */
   async update(actor: User, userId: number, changes: UserChanges): Promise<User> {
     const target = await this.get(userId);
     if (
-      target.username === SYS_ADMIN &&
+      isSysAdmin(target.username) &&
       this.options.sysToken &&
       (changes.password || changes.disabled || changes.role)
     ) {

@@ -15,7 +15,7 @@ export interface VersionInfo {
 
 /**
  * Makes `manifestId` the file's current version. Older versions beyond `keep` are released.
- * The caller has already taken a reference on the manifest and charged the quota for `size`.
+ * The caller has already taken a reference on the manifest, and charges the quota for `size`.
  */
 export async function addVersion(
   db: Db,
@@ -95,8 +95,8 @@ export class VersionService {
       if (!version) throw new NotFoundError('no such version of this file');
       if (version.id === node.version_id) return;
       await retainManifest(trx, version.manifest_id);
-      await chargeQuota(trx, user.id, version.size);
       await addVersion(trx, node, version.manifest_id, version.size, this.keep, Date.now());
+      await chargeQuota(trx, user.id, version.size);
     });
   }
 }

@@ -1,6 +1,6 @@
 import { STATUS_CODES } from 'node:http';
 import fastifyStatic from '@fastify/static';
-import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 
 /**
  * Answers like a plain static site: a bare HTML page, never the API's JSON error shape, which would
@@ -14,32 +14,16 @@ export function sendDecoyStatus(reply: FastifyReply, status: number): FastifyRep
 
 /**
  * With BASE_PATH set, everything outside it is an ordinary static site (DECOY_DIR), so the root of
- * the host does not tell a scanner that a drive lives here. `isApp` tells the drive's URLs apart: its
- * wildcard route also sees unknown URLs under BASE_PATH, whose errors stay the API's.
+ * the host does not tell a scanner that a drive lives here. Its wildcard route also sees unknown
+ * URLs under BASE_PATH; the application's error handler tells the two apart.
  */
-export async function registerDecoy(
-  app: FastifyInstance,
-  dir: string,
-  isApp: (url: string) => boolean,
-): Promise<void> {
-  await app.register(async (site) => {
-    // Refusals from the static server (dotfiles, traversal) look like a static site's too.
-    site.setErrorHandler((error: FastifyError, request, reply) => {
-      if (isApp(request.url)) throw error; // to the application's error handler
-      const status =
-        error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500
-          ? error.statusCode
-          : 500;
-      if (status >= 500) request.log.error({ err: error }, 'decoy site error');
-      return sendDecoyStatus(reply, status);
-    });
-    await site.register(fastifyStatic, {
-      root: dir,
-      prefix: '/',
-      index: ['index.html'],
-      dotfiles: 'deny',
-      decorateReply: false,
-      wildcard: true,
-    });
+export async function registerDecoy(app: FastifyInstance, dir: string): Promise<void> {
+  await app.register(fastifyStatic, {
+    root: dir,
+    prefix: '/',
+    index: ['index.html'],
+    dotfiles: 'deny',
+    decorateReply: false,
+    wildcard: true,
   });
 }

@@ -1,4 +1,5 @@
-import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { sendDecoyStatus } from './decoy.js';
 import { DomainError, TooManyRequestsError, RangeNotSatisfiableError } from '../errors/domain-error.js';
 
 export interface ErrorBody {
@@ -30,33 +31,44 @@ function send(
     .send({ error: { code, message } } satisfies ErrorBody);
 }
 
+export type ErrorHandler = (
+  error: FastifyError | Error,
+  request: FastifyRequest,
+  reply: FastifyReply,
+) => void;
+
 /**
  * The one place where errors become responses: a DomainError gives its status, code and message;
  * anything else is logged and answered with a bare 500, never with internals or a stack trace.
+ * Outside BASE_PATH (`isDecoy`) an error is answered as the decoy static site would.
+ *
+ * Install it with setErrorHandler and also as Fastify's `frameworkErrors` option: errors Fastify
+ * raises before routing (a URL that does not decode) would otherwise get Fastify's own shape.
  */
-export function installErrorHandler(app: FastifyInstance): void {
-  app.setErrorHandler(handleError);
+export function createErrorHandler(isDecoy: (url: string) => boolean): ErrorHandler {
+  return (error, request, reply) => {
+    if (reply.sent || reply.raw.headersSent) {
+      request.log.error({ err: error }, 'error after the response started; closing the connection');
+      reply.raw.destroy();
+      return;
+    }
+    if (isDecoy(request.url)) {
+      const status = statusOf(error);
+      if (status >= 500) request.log.error({ err: error }, 'decoy site error');
+      void sendDecoyStatus(reply, status);
+      return;
+    }
+    answer(error, request, reply);
+  };
 }
 
-/**
- * Errors Fastify raises before routing (a URL that does not decode, an over-long parameter) skip the
- * error handler and would be answered in Fastify's own shape, naming its internal error code; this
- * gives them the same answer as every other error. Pass it as Fastify's `frameworkErrors` option.
- */
-export function handleFrameworkError(
-  error: FastifyError,
-  request: FastifyRequest,
-  reply: FastifyReply,
-): void {
-  handleError(error, request, reply);
+function statusOf(error: FastifyError | Error): number {
+  if (error instanceof DomainError) return error.status;
+  const status = (error as FastifyError).statusCode;
+  return status !== undefined && status >= 400 && status < 600 ? status : 500;
 }
 
-function handleError(error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply): void {
-  if (reply.sent || reply.raw.headersSent) {
-    request.log.error({ err: error }, 'error after the response started; closing the connection');
-    reply.raw.destroy();
-    return;
-  }
+function answer(error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply): void {
   if (error instanceof DomainError) {
     if (error instanceof TooManyRequestsError) reply.header('retry-after', String(error.retryAfterSeconds));
     if (error instanceof RangeNotSatisfiableError) reply.header('content-range', `bytes */${error.size}`);

@@ -1,18 +1,18 @@
 import fastifyCookie from '@fastify/cookie';
+import { sql } from 'kysely';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger as PinoLogger } from 'pino';
 import type { Config } from '../config/config.js';
 import type { Drive } from '../drive/drive.js';
 import { ForbiddenError, NotFoundError } from '../errors/domain-error.js';
 import type { Database } from '../meta/database.js';
-import { sql } from 'kysely';
-import { registerDecoy, sendDecoyStatus } from './decoy.js';
-import { handleFrameworkError, installErrorHandler } from './error-handler.js';
+import { underBasePath } from './base-path.js';
+import { registerDecoy } from './decoy.js';
+import { createErrorHandler } from './error-handler.js';
 import { ipAllowList } from './ip-allow-list.js';
-import { LoginRateLimit } from './login-rate-limit.js';
 import { RequestLog } from './request-log.js';
 import { adminRoutes } from './routes/admin-routes.js';
-import { authRoutes } from './routes/auth-routes.js';
+import { authRoutes, defaultPasswordLimits, type PasswordLimits } from './routes/auth-routes.js';
 import { fsRoutes } from './routes/fs-routes.js';
 import { transferRoutes } from './routes/transfer-routes.js';
 import { trashRoutes } from './routes/trash-routes.js';
@@ -22,7 +22,7 @@ export interface HttpServerOptions {
   drive: Drive;
   db: Database;
   logger: PinoLogger;
-  loginLimit?: LoginRateLimit;
+  passwordLimits?: PasswordLimits;
 }
 
 const LANDING = `<!doctype html>
@@ -38,6 +38,8 @@ const LANDING = `<!doctype html>
 export async function createHttpServer(options: HttpServerOptions): Promise<FastifyInstance> {
   const { config, drive, db } = options;
   const base = config.basePath;
+  const inside = underBasePath(base);
+  const handleError = createErrorHandler((url) => !inside(url));
   const app = Fastify({
     loggerInstance: options.logger as FastifyBaseLogger,
     trustProxy:
@@ -49,24 +51,24 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
     requestTimeout: 0,
     return503OnClosing: true,
     logController: new RequestLog(),
-    frameworkErrors: handleFrameworkError,
+    frameworkErrors: (error, request, reply) => handleError(error, request, reply),
   });
   app.decorateRequest('auth', null);
-  installErrorHandler(app);
+  app.setErrorHandler(handleError);
   await app.register(fastifyCookie);
 
   const allowed = config.allowIps ? ipAllowList(config.allowIps) : null;
-  const inside = (url: string) =>
-    base === '' || url === base || url.startsWith(`${base}/`) || url.startsWith(`${base}?`);
   app.addHook('onRequest', async (request, reply) => {
-    if (allowed && inside(request.url) && !allowed(request.ip)) {
+    if (!inside(request.url)) return;
+    if (allowed && !allowed(request.ip)) {
       request.log.warn({ ip: request.ip }, 'refused by ALLOW_IPS');
       throw new ForbiddenError('your address is not allowed here', 'IP_NOT_ALLOWED');
     }
-    if (request.url.startsWith(`${base}/api/`)) {
-      reply.header('cache-control', 'no-store').header('x-content-type-options', 'nosniff');
-    }
-    reply.header('referrer-policy', 'no-referrer').header('x-frame-options', 'SAMEORIGIN');
+    reply
+      .header('cache-control', 'no-store')
+      .header('x-content-type-options', 'nosniff')
+      .header('referrer-policy', 'no-referrer')
+      .header('x-frame-options', 'SAMEORIGIN');
   });
 
   app.get(`${base}/healthz`, async () => {
@@ -74,11 +76,11 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
     return { status: 'ok' };
   });
 
-  const loginLimit = options.loginLimit ?? new LoginRateLimit();
+  const limits = options.passwordLimits ?? defaultPasswordLimits();
   const cookies = { basePath: base, secure: config.secureCookies };
   await app.register(
     async (api) => {
-      authRoutes(api, { drive, cookies, loginLimit });
+      authRoutes(api, { drive, cookies, limits });
       await api.register(async (scope) => fsRoutes(scope, { drive }));
       await api.register(async (scope) => trashRoutes(scope, { drive }));
       await api.register(async (scope) => adminRoutes(scope, { drive }));
@@ -92,11 +94,9 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
   );
   if (base !== '') {
     app.get(base, async (_request, reply) => reply.redirect(`${base}/`));
-    await registerDecoy(app, config.decoyDir, inside);
+    await registerDecoy(app, config.decoyDir);
   }
-  app.setNotFoundHandler(async (request, reply) => {
-    // Outside BASE_PATH only the decoy site lives; its 404 must not look like the API's.
-    if (base !== '' && !inside(request.url)) return sendDecoyStatus(reply, 404);
+  app.setNotFoundHandler(async (request) => {
     throw new NotFoundError(`no such route: ${request.method} ${request.url.split('?')[0]}`);
   });
   return app;

@@ -237,11 +237,65 @@ describe('login rate limit', () => {
     await assertHealthy(url);
   });
 
+  test('parallel attempts cannot slip past the limit while their passwords are checked', async () => {
+    const { url } = await startApp();
+    const answers = await Promise.all(
+      Array.from({ length: 40 }, (_, i) => login(url, 'admin', `wrong-${i}`)),
+    );
+    const statuses = answers.map((a) => a.status);
+    assert.equal(statuses.filter((s) => s === 401).length, 10, `statuses: ${statuses.join(',')}`);
+    assert.equal(statuses.filter((s) => s === 429).length, 30);
+  });
+
+  test('an account takes at most 50 failures per window, from however many addresses', async () => {
+    const { url } = await startApp({ TRUST_PROXY: '127.0.0.1' });
+    for (let i = 0; i < 50; i++) {
+      const from = { 'x-forwarded-for': `10.0.${i}.1` };
+      assertError(await login(url, 'admin', `wrong-${i}`, from), 401);
+    }
+    assertError(await login(url, 'admin', 'wrong', { 'x-forwarded-for': '10.9.9.9' }), 429);
+    // Other accounts are not affected.
+    assertError(await login(url, 'someone', 'wrong', { 'x-forwarded-for': '10.9.9.9' }), 401);
+  });
+
   test('successful logins are not counted', async () => {
     const { url } = await startApp();
     for (let i = 0; i < 12; i++) assert.equal((await login(url, 'admin', ADMIN_PASSWORD)).status, 200);
     for (let i = 0; i < 10; i++) assertError(await login(url, 'admin', 'wrong'), 401);
     assertError(await login(url, 'admin', 'wrong'), 429);
+  });
+});
+
+describe("changing one's own password", () => {
+  test('ends every other session, and gives this one a new cookie and CSRF token', async () => {
+    const { url } = await startApp();
+    const admin = await ApiClient.login(url, 'admin', ADMIN_PASSWORD);
+    await createUser(admin, 'carol', 'carol-password-1');
+    const here = await ApiClient.login(url, 'carol', 'carol-password-1');
+    const elsewhere = await ApiClient.login(url, 'carol', 'carol-password-1');
+    const changed = await call(here, 'POST', '/auth/password', {
+      json: { currentPassword: 'carol-password-1', newPassword: 'carol-password-2' },
+    });
+    assert.equal(changed.status, 200, changed.text);
+    const body = JSON.parse(changed.text) as { csrfToken: string };
+    assert.notEqual(body.csrfToken, here.csrfToken);
+    const fresh = new ApiClient(url, sessionCookie(changed.headers).pair, body.csrfToken);
+    assert.equal((await fresh.get('/me')).status, 200);
+    assertError(await call(elsewhere, 'GET', '/me'), 401);
+    assertError(await call(here, 'GET', '/me'), 401);
+    assertError(await login(url, 'carol', 'carol-password-1'), 401);
+    assert.equal((await login(url, 'carol', 'carol-password-2')).status, 200);
+  });
+
+  test('guessing the current password is rate-limited per account', async () => {
+    const { url } = await startApp();
+    const admin = await ApiClient.login(url, 'admin', ADMIN_PASSWORD);
+    await createUser(admin, 'dave', 'dave-password-1');
+    const dave = await ApiClient.login(url, 'dave', 'dave-password-1');
+    const guess = (currentPassword: string) =>
+      call(dave, 'POST', '/auth/password', { json: { currentPassword, newPassword: 'dave-password-2' } });
+    for (let i = 0; i < 50; i++) assertError(await guess(`guess-${i}`), 400, 'WRONG_PASSWORD');
+    assertError(await guess('dave-password-1'), 429, 'TOO_MANY_REQUESTS');
   });
 });
 

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import http from 'node:http';
 import { describe, test } from 'node:test';
 import { ADMIN_PASSWORD, startApp } from '../helpers/app.js';
 import { assertError, raw, type RawResponse } from './support.js';
@@ -54,6 +55,41 @@ describe('ALLOW_IPS without a trusted proxy', () => {
     assert.equal((await healthz(app.url)).status, 200);
     const other = await startApp({ ALLOW_IPS: '::1, 192.168.0.0/16' });
     assertError(await healthz(other.url), 403, 'IP_NOT_ALLOWED');
+  });
+});
+
+/** A GET whose request target is written exactly as given (percent-escapes, absolute form). */
+function rawTarget(origin: string, target: string): Promise<{ status: number; body: string }> {
+  const { hostname, port } = new URL(origin);
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: hostname, port, path: target, method: 'GET' }, (res) => {
+      let body = '';
+      res.on('data', (d: Buffer) => (body += d.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+describe('ALLOW_IPS cannot be dodged by spelling BASE_PATH differently', () => {
+  test('percent-escaped and absolute-form targets that reach the drive are refused too', async () => {
+    const app = await startApp({ ALLOW_IPS: '10.0.0.0/8', BASE_PATH: '/xmj' });
+    for (const target of [
+      '/%78mj/healthz',
+      '/xm%6a/healthz',
+      '/%78%6d%6a/api/setup',
+      `${app.origin}/xmj/healthz`,
+      `${app.origin}/%78mj/api/setup`,
+    ]) {
+      const res = await rawTarget(app.origin, target);
+      assert.equal(res.status, 403, `${target} answered ${res.status}: ${res.body}`);
+      assert.match(res.body, /IP_NOT_ALLOWED/);
+    }
+    // Outside BASE_PATH the decoy answers, as a static site, and never with the drive's refusal.
+    assert.equal((await rawTarget(app.origin, '/')).status, 200);
+    const absolute = await rawTarget(app.origin, `${app.origin}/`);
+    assert.doesNotMatch(absolute.body, /IP_NOT_ALLOWED|"error"/);
   });
 });
 

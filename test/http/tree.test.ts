@@ -368,6 +368,23 @@ describe('copy', () => {
     assert.equal(await text('/cp/a.bin'), 'changed');
   });
 
+  test('a folder copy leaves what is in the trash behind', async () => {
+    await mkdir('/tx');
+    await put('/tx/gone.txt', 'deleted');
+    await remove('/tx/gone.txt');
+    await put('/tx/again.txt', 'old');
+    await remove('/tx/again.txt');
+    await put('/tx/again.txt', 'new');
+    await put('/tx/kept.txt', 'kept');
+    const usedBefore = await usedBytes(client);
+    const copy = await client.post<Entry>('/fs/copy', { from: '/tx', to: '/ty' });
+    assert.equal(copy.status, 201);
+    const names = (await list('/ty')).entries.map((e) => e.name).sort();
+    assert.deepEqual(names, ['again.txt', 'kept.txt']);
+    assert.equal(await text('/ty/again.txt'), 'new');
+    assert.equal(await usedBytes(client), usedBefore + 'new'.length + 'kept'.length);
+  });
+
   test('a folder copy brings its whole tree', async () => {
     await mkdir('/cp/tree/inner/deeper', true);
     const files: Record<string, Buffer> = {

@@ -2,7 +2,6 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { Drive } from '../../drive/drive.js';
 import type { User } from '../../drive/users.js';
-import { UnauthorizedError } from '../../errors/domain-error.js';
 import {
   clearSessionCookie,
   currentUser,
@@ -11,7 +10,7 @@ import {
   type CookieOptions,
 } from '../auth.js';
 import { parseInput } from '../body.js';
-import type { LoginRateLimit } from '../login-rate-limit.js';
+import { clientKey, LoginRateLimit } from '../login-rate-limit.js';
 
 const credentials = z.object({
   username: z.string().min(1, 'enter a username').max(64),
@@ -38,13 +37,26 @@ export function publicUser(user: User) {
   };
 }
 
+/** Password attempts: per client address, and per account (which bounds a distributed guesser). */
+export interface PasswordLimits {
+  perClient: LoginRateLimit;
+  perAccount: LoginRateLimit;
+}
+
+export function defaultPasswordLimits(): PasswordLimits {
+  return {
+    perClient: new LoginRateLimit({ maxFailures: 10, windowMs: 15 * 60_000 }),
+    perAccount: new LoginRateLimit({ maxFailures: 50, windowMs: 15 * 60_000 }),
+  };
+}
+
 export interface AuthRoutesOptions {
   drive: Drive;
   cookies: CookieOptions;
-  loginLimit: LoginRateLimit;
+  limits: PasswordLimits;
 }
 
-export function authRoutes(app: FastifyInstance, { drive, cookies, loginLimit }: AuthRoutesOptions): void {
+export function authRoutes(app: FastifyInstance, { drive, cookies, limits }: AuthRoutesOptions): void {
   const signedIn = { preHandler: requireUser(drive.sessions) };
 
   app.get('/setup', async () => ({ needed: await drive.users.setupNeeded() }));
@@ -58,15 +70,12 @@ export function authRoutes(app: FastifyInstance, { drive, cookies, loginLimit }:
   });
 
   app.post('/auth/login', async (request, reply) => {
-    loginLimit.check(request.ip);
     const { username, password } = parseInput(credentials, request.body);
-    let user: User;
-    try {
-      user = await drive.users.authenticate(username, password);
-    } catch (error) {
-      if (error instanceof UnauthorizedError) loginLimit.fail(request.ip);
-      throw error;
-    }
+    const byClient = limits.perClient.begin(clientKey(request.ip));
+    const byAccount = limits.perAccount.begin(`account:${username.normalize('NFC').toLowerCase()}`);
+    const user = await drive.users.authenticate(username, password);
+    byClient.succeeded();
+    byAccount.succeeded();
     const session = await drive.sessions.create(user);
     setSessionCookie(reply, request, cookies, session.token, session.expiresAt);
     return { user: publicUser(user), csrfToken: session.csrfToken };
@@ -83,10 +92,16 @@ export function authRoutes(app: FastifyInstance, { drive, cookies, loginLimit }:
     csrfToken: request.auth!.session.csrfToken,
   }));
 
+  // Every other session ends; this one is replaced by a new session (and a new CSRF token).
   app.post('/auth/password', signedIn, async (request, reply) => {
     const { currentPassword, newPassword } = parseInput(passwordChange, request.body);
-    await drive.users.changePassword(currentUser(request).id, currentPassword, newPassword);
-    return reply.code(204).send();
+    const user = currentUser(request);
+    const attempt = limits.perAccount.begin(`password:${user.id}`);
+    await drive.users.changePassword(user.id, currentPassword, newPassword);
+    attempt.succeeded();
+    const session = await drive.sessions.create(user);
+    setSessionCookie(reply, request, cookies, session.token, session.expiresAt);
+    return { user: publicUser(user), csrfToken: session.csrfToken };
   });
 
   app.get('/me', signedIn, async (request) => ({ user: publicUser(currentUser(request)) }));

@@ -20,9 +20,12 @@ const downloadQuery = z.object({
   download: boolFlag.optional(),
 });
 
-// Types a browser would run or render as active content are served as plain text when shown inline.
-const ACTIVE_TYPES =
-  /^(text\/html|application\/xhtml|image\/svg|text\/xml|application\/xml|text\/javascript|application\/javascript)/;
+// Shown inline as themselves: media and PDF. Any other text-like type is shown as plain text, so that
+// nothing a user uploaded (HTML, SVG, XML, scripts) runs or renders as active content in the drive's
+// origin; the sandbox CSP is a second wall.
+const INLINE_AS_IS =
+  /^(image\/(png|jpeg|gif|webp|avif|bmp|x-icon)|video\/|audio\/|application\/pdf$|text\/plain$)/;
+const TEXT_LIKE = /^text\/|[+/](xml|json|javascript|ecmascript)$|^application\/(x-sh|x-httpd-php)/;
 const SANDBOX_CSP =
   "default-src 'none'; img-src 'self' data:; media-src 'self'; style-src 'unsafe-inline'; sandbox";
 
@@ -69,12 +72,14 @@ export function transferRoutes(app: FastifyInstance, { drive }: { drive: Drive }
     const file = await drive.files.open(currentUser(request), path, version);
     const lastModified = new Date(file.entry.modifiedAt).toUTCString();
     let type = mime.lookup(file.entry.name) || 'application/octet-stream';
-    if (!asAttachment && ACTIVE_TYPES.test(type)) type = 'text/plain';
+    if (!asAttachment && !INLINE_AS_IS.test(type) && TEXT_LIKE.test(type)) type = 'text/plain';
+    // Media may be cached (revalidated every time) for seeking; other private files never are.
+    const media = /^(video|audio|image)\//.test(type);
     reply
       .header('accept-ranges', 'bytes')
       .header('etag', file.etag)
       .header('last-modified', lastModified)
-      .header('cache-control', 'private, no-cache')
+      .header('cache-control', media ? 'private, no-cache' : 'private, no-store')
       .header('x-content-type-options', 'nosniff')
       .header(
         'content-disposition',
