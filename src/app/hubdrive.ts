@@ -23,7 +23,14 @@ export interface Hubdrive {
   /** Starts listening; resolves with the address. */
   listen(): Promise<string>;
   /** Stops taking requests, flushes pending writes to the store, and closes everything. */
-  close(options?: { flush?: boolean }): Promise<void>;
+  close(options?: { flush?: boolean; graceMs?: number }): Promise<void>;
+}
+
+/** How long requests under way may still run at shutdown before their connections are cut. */
+const SHUTDOWN_GRACE_MS = 8_000;
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }
 
 export interface HubdriveOverrides {
@@ -92,8 +99,22 @@ export async function createHubdrive(config: Config, overrides: HubdriveOverride
     async close(options = {}) {
       if (closed) return;
       closed = true;
-      await http.close();
-      await engine.close(options);
+      const flush = options.flush !== false;
+      // Stop taking requests; the ones under way go on for a while.
+      const stopping = http.close();
+      // Meanwhile, everything acknowledged so far goes to the store.
+      if (flush) await engine.flush().catch((error: unknown) => logger.error({ err: error }, 'flush failed'));
+      const finished = await Promise.race([
+        stopping.then(() => true),
+        sleep(options.graceMs ?? SHUTDOWN_GRACE_MS).then(() => false),
+      ]);
+      if (!finished) {
+        logger.warn('closing connections still open after the grace period');
+        http.server.closeAllConnections();
+        await stopping;
+      }
+      // Then whatever those last requests wrote.
+      await engine.close({ flush });
       await db.destroy();
       await store.close();
     },

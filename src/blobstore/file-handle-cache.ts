@@ -19,7 +19,9 @@ export class FileHandleCache {
     }
     const opening = fs.open(file, 'r');
     this.handles.set(file, opening);
-    opening.catch(() => this.handles.delete(file));
+    opening.catch(() => {
+      if (this.handles.get(file) === opening) this.handles.delete(file);
+    });
     if (this.handles.size > this.capacity) {
       const [oldest, handle] = this.handles.entries().next().value!;
       this.handles.delete(oldest);

@@ -296,6 +296,8 @@ export class LocalStore implements BlobStore {
       } else {
         await fs.rm(target, { force: true });
       }
+      // Again: a read may have opened the old file between the first eviction and the change.
+      this.handles.evict(target);
       touched.add(path.dirname(target));
     }
     for (const dir of touched) {

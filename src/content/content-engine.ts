@@ -68,6 +68,7 @@ export class ContentEngine {
       stagingLimit: options.stagingLimit,
       catalog,
       chunkIndex,
+      store,
       hashFile: (file) => workers.file(file),
       logger,
       onSealed: (pack) => flusher.enqueue(pack),
@@ -86,7 +87,7 @@ export class ContentEngine {
       packer,
       flushIntervalMs: options.flushIntervalMs,
       logger,
-      onCommitted: (pack) => reader.forgetStaging(pack.path),
+      onStagingRemoved: (file) => reader.forgetStaging(file),
     });
     await packer.recover();
     flusher.start();
@@ -117,9 +118,18 @@ export class ContentEngine {
     );
   }
 
-  /** After the metadata commit: in durable mode, waits until the content is committed to the store. */
+  /**
+   * After the metadata commit: in durable mode, waits until the content is committed to the store.
+   * It waits on the packs the index now names for each chunk (another upload may have recorded a
+   * chunk in another pack first), not on where this ingest happened to write.
+   */
   async settle(result: IngestResult): Promise<void> {
-    if (this.options.writeMode === 'durable') await this.flusher.waitCommitted(result.packIds);
+    if (this.options.writeMode !== 'durable') return;
+    const manifest = Manifest.decode(result.manifest);
+    const ids = new Map<string, Buffer>();
+    for (let i = 0; i < manifest.count; i++) ids.set(manifest.id(i).toString('hex'), manifest.id(i));
+    const locations = await this.options.chunkIndex.findMany([...ids.values()]);
+    await this.flusher.waitCommitted(new Set([...locations.values()].map((l) => l.packId)));
   }
 
   /** Verified bytes lent from slots; the fast path for sockets (release each once written). */
@@ -140,8 +150,13 @@ export class ContentEngine {
     return this.flusher.flush();
   }
 
-  status(): FlushStatus & { store: string; writeMode: string } {
-    return { ...this.flusher.status(), store: this.options.store.kind, writeMode: this.options.writeMode };
+  status(): FlushStatus & { store: string; writeMode: string; buffers: { total: number; free: number } } {
+    return {
+      ...this.flusher.status(),
+      store: this.options.store.kind,
+      writeMode: this.options.writeMode,
+      buffers: { total: this.slots.count, free: this.slots.available },
+    };
   }
 
   /** Flushes everything to the store, then stops. */

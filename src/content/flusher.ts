@@ -12,8 +12,8 @@ export interface FlusherOptions {
   packer: Packer;
   flushIntervalMs: number;
   logger: Logger;
-  /** Called just before a committed pack's staging file is removed. */
-  onCommitted?(pack: SealedPack): void;
+  /** Called once a committed pack's staging file is removed. */
+  onStagingRemoved?(path: string): void;
 }
 
 export interface FlushStatus {
@@ -117,8 +117,8 @@ export class Flusher {
     this.queue.splice(0, batch.length);
     this.lastCommitAt = Date.now();
     for (const pack of batch) {
-      this.options.onCommitted?.(pack);
       await fs.rm(pack.path, { force: true });
+      this.options.onStagingRemoved?.(pack.path);
       packer.release(pack.size);
       for (const wake of this.committedWaiters.get(pack.id) ?? []) wake();
       this.committedWaiters.delete(pack.id);
@@ -129,19 +129,25 @@ export class Flusher {
   /** Resolves once every given pack is committed to the store. */
   async waitCommitted(packIds: Iterable<number>): Promise<void> {
     const waits: Promise<void>[] = [];
-    const uncommitted: number[] = [];
-    // Register before looking, so that a commit landing in between still wakes us.
     for (const id of new Set(packIds)) {
+      // Register before looking, so that a commit landing in between still wakes us.
       let wake!: () => void;
-      waits.push(new Promise<void>((resolve) => (wake = resolve)));
+      const woken = new Promise<void>((resolve) => (wake = resolve));
       const list = this.committedWaiters.get(id) ?? [];
       list.push(wake);
       this.committedWaiters.set(id, list);
       const record = await this.options.catalog.get(id);
-      if (!record || record.state === 'committed') wake();
-      else uncommitted.push(id);
+      if (record && record.state !== 'committed') {
+        waits.push(woken);
+        continue;
+      }
+      // Already committed: take the waiter back out.
+      const left = (this.committedWaiters.get(id) ?? []).filter((w) => w !== wake);
+      if (left.length > 0) this.committedWaiters.set(id, left);
+      else this.committedWaiters.delete(id);
     }
-    if (uncommitted.length > 0) await this.options.packer.sealOpen();
+    if (waits.length === 0) return;
+    await this.options.packer.sealOpen();
     await Promise.all(waits);
   }
 
@@ -155,12 +161,12 @@ export class Flusher {
   }
 
   status(): FlushStatus {
-    const open = this.options.packer.openPack;
+    const unsealed = this.options.packer.unsealed;
     const times = this.queue.map((p) => p.createdAt);
-    if (open) times.push(open.createdAt);
+    if (unsealed.oldest !== null) times.push(unsealed.oldest);
     return {
-      pendingBytes: this.queue.reduce((sum, p) => sum + p.size, 0) + (open?.bytes ?? 0),
-      pendingPacks: this.queue.length + (open ? 1 : 0),
+      pendingBytes: this.queue.reduce((sum, p) => sum + p.size, 0) + unsealed.bytes,
+      pendingPacks: this.queue.length + unsealed.packs,
       oldestPendingAt: times.length > 0 ? Math.min(...times) : null,
       lastCommitAt: this.lastCommitAt,
       lastError: this.lastError,

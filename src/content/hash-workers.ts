@@ -68,13 +68,16 @@ export class HashWorkers {
   private nextId = 1;
   private closed = false;
 
-  constructor(memory: SharedArrayBuffer, count = 2) {
-    this.workers = Array.from({ length: count }, () => this.spawn(memory));
+  constructor(
+    private readonly memory: SharedArrayBuffer,
+    count = 2,
+  ) {
+    this.workers = Array.from({ length: count }, () => this.spawn());
   }
 
-  private spawn(memory: SharedArrayBuffer): WorkerState {
+  private spawn(): WorkerState {
     const state: WorkerState = {
-      worker: new Worker(WORKER_SOURCE, { eval: true, workerData: { memory } }),
+      worker: new Worker(WORKER_SOURCE, { eval: true, workerData: { memory: this.memory } }),
       busy: 0,
     };
     state.worker.unref();
@@ -87,7 +90,11 @@ export class HashWorkers {
     });
     state.worker.on('error', (error) => this.fail(state, error));
     state.worker.on('exit', () => {
-      if (!this.closed) this.fail(state, new Error('a hashing worker exited'));
+      if (this.closed) return;
+      // Its jobs fail (their callers see an error, and give their slots back); a new worker takes its place.
+      this.fail(state, new Error('a hashing worker exited'));
+      const index = this.workers.indexOf(state);
+      if (index >= 0) this.workers[index] = this.spawn();
     });
     return state;
   }
@@ -98,6 +105,7 @@ export class HashWorkers {
       this.pending.delete(id);
       waiter.reject(error);
     }
+    state.busy = 0;
   }
 
   private run(job: Record<string, unknown>): Promise<Reply> {

@@ -30,16 +30,10 @@ export interface IngestDeps {
   slots: SlotPool;
 }
 
-/** Chunks being hashed while the next ones are cut: overlaps hashing with reading. */
+/** Chunks hashed or placed while the next ones are cut: overlaps hashing with reading. */
 const HASH_AHEAD = 3;
 /** Chunk writes in flight before the reader waits for the disk. */
 const WRITES_AHEAD = 4;
-
-interface Cut {
-  slot: Slot;
-  length: number;
-  id: Promise<ChunkId>;
-}
 
 /**
  * Streams a body into the content store: cut into chunks (each copied once, into a slot), hash each
@@ -56,7 +50,9 @@ export async function ingest(
   const manifestEntries: { id: ChunkId; length: number }[] = [];
   const newChunks = new Map<string, StoredChunk>();
   const packIds = new Set<number>();
-  const hashing: Cut[] = [];
+  /** Placement of each cut chunk, chained so that chunks are placed in order. */
+  let placing: Promise<void> = Promise.resolve();
+  const placements: Promise<void>[] = [];
   const writes: Promise<void>[] = [];
   const held = new Set<Slot>();
   let size = 0;
@@ -65,14 +61,16 @@ export async function ingest(
     if (held.delete(slot)) slots.release(slot);
   };
 
-  const place = async ({ slot, length, id: idPromise }: Cut): Promise<void> => {
+  const place = async (slot: Slot, length: number, idPromise: Promise<ChunkId>): Promise<void> => {
     const id = await idPromise;
     manifestEntries.push({ id, length });
     const hex = id.toString('hex');
-    const known = newChunks.get(hex) ?? packer.findPending(id) ?? (await chunkIndex.find(id));
+    const pending = newChunks.get(hex) ?? packer.findPending(id);
+    const known = pending ?? (await chunkIndex.find(id));
     if (known) {
-      // Already stored: in this stream, in a staging pack, or known to committed metadata.
-      if (!newChunks.has(hex) && packer.findPending(id)) newChunks.set(hex, { id, ...known });
+      // Already stored: in this stream, in a staging pack, or known to committed metadata. One that
+      // committed metadata may not know yet is recorded with this content.
+      if (pending) newChunks.set(hex, { ...pending, id });
       packIds.add(known.packId);
       release(slot);
       return;
@@ -86,11 +84,24 @@ export async function ingest(
     if (writes.length >= WRITES_AHEAD) await writes.shift();
   };
 
-  /** A free slot; when none is free, finish this stream's own work first so that it can't deadlock. */
+  /**
+   * Hands a cut chunk to a hashing worker and queues its placement, which runs as soon as the hash
+   * is ready, whether or not more of the body arrives: a stalled client keeps no finished chunk's slot.
+   */
+  const cut = async (slot: Slot, length: number): Promise<void> => {
+    const id = hasher.id(slot, 0, length);
+    id.catch(() => undefined);
+    placing = placing.then(() => place(slot, length, id));
+    placing.catch(() => undefined);
+    placements.push(placing);
+    if (placements.length > HASH_AHEAD) await placements.shift();
+  };
+
+  /** A free slot; when none is free, let this stream's own work finish first so it cannot deadlock. */
   const nextSlot = async (): Promise<Slot> => {
     let slot = slots.tryAcquire();
-    while (!slot && hashing.length > 0) {
-      await place(hashing.shift()!);
+    while (!slot && placements.length > 0) {
+      await placements.shift();
       slot = slots.tryAcquire();
     }
     while (!slot && writes.length > 0) {
@@ -100,13 +111,6 @@ export async function ingest(
     slot ??= await slots.acquire();
     held.add(slot);
     return slot;
-  };
-
-  const cut = async (slot: Slot, length: number): Promise<void> => {
-    const id = hasher.id(slot, 0, length);
-    id.catch(() => undefined);
-    hashing.push({ slot, length, id });
-    if (hashing.length > HASH_AHEAD) await place(hashing.shift()!);
   };
 
   try {
@@ -128,11 +132,11 @@ export async function ingest(
     }
     if (filled > 0) await cut(slot, filled);
     else release(slot);
-    while (hashing.length > 0) await place(hashing.shift()!);
+    await placing;
     await Promise.all(writes);
   } finally {
     // On failure, let everything in flight settle, then give every slot back.
-    await Promise.allSettled([...hashing.map((h) => h.id), ...writes]);
+    await Promise.allSettled([placing, ...writes]);
     for (const slot of [...held]) release(slot);
   }
   await packer.sync(packIds);

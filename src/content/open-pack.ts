@@ -22,6 +22,8 @@ export class OpenPack {
   private running: Promise<void> | null = null;
   private queued: Promise<void> | null = null;
   private failed: Error | null = null;
+  /** Set once the file is being sealed or closed: later syncs wait for that instead. */
+  private closing: Promise<void> | null = null;
 
   private constructor(
     readonly id: number,
@@ -82,6 +84,8 @@ export class OpenPack {
 
   /** Makes every append issued before this call durable. */
   sync(): Promise<void> {
+    // Sealing fsyncs everything; the handle must not be used once it has started.
+    if (this.closing) return this.closing;
     if (!this.running) {
       this.running = this.flushWrites().finally(() => {
         this.running = null;
@@ -108,56 +112,93 @@ export class OpenPack {
     await this.handle.datasync();
   }
 
+  /**
+   * Waits for every write and the running fsync, so that the handle can be closed. A queued fsync
+   * starts only after the running one and then finds `closing` set: it waits for the close instead.
+   */
+  private async quiesce(): Promise<void> {
+    await Promise.all([...this.writes]);
+    await Promise.allSettled([this.running]);
+  }
+
   /** Writes the trailer and footer, fsyncs and closes. Returns the pack's final size. */
-  async seal(): Promise<number> {
-    try {
-      await Promise.all([...this.writes]);
-      if (this.failed) throw this.failed;
-      const trailer = encodeTrailer(this.entries);
-      const footer = encodeFooter(this.size, trailer.length, this.entries.length, this.flags);
-      await this.writeAll(Buffer.concat([trailer, footer]), this.size);
-      this.size += trailer.length + footer.length;
-      await this.handle.sync();
-      return this.size;
-    } finally {
-      await this.handle.close();
-    }
+  seal(): Promise<number> {
+    const sealed = (async () => {
+      try {
+        await this.quiesce();
+        if (this.failed) throw this.failed;
+        const trailer = encodeTrailer(this.entries);
+        const footer = encodeFooter(this.size, trailer.length, this.entries.length, this.flags);
+        await this.writeAll(Buffer.concat([trailer, footer]), this.size);
+        this.size += trailer.length + footer.length;
+        await this.handle.sync();
+        return this.size;
+      } finally {
+        await this.handle.close();
+      }
+    })();
+    this.closing = sealed.then(() => undefined);
+    this.closing.catch(() => undefined);
+    return sealed;
   }
 
   /** Closes the file unsealed, with every append fsync'd; recovery seals it later. */
-  async release(): Promise<void> {
-    try {
-      await this.flushWrites();
-    } finally {
+  release(): Promise<void> {
+    this.closing = (async () => {
+      try {
+        await this.quiesce();
+        if (this.failed) throw this.failed;
+        await this.handle.datasync();
+      } finally {
+        await this.handle.close();
+      }
+    })();
+    return this.closing;
+  }
+
+  /** Closes a pack whose write failed, without trusting or syncing anything in it. */
+  abandon(): Promise<void> {
+    // Already sealed or closing (a seal that failed): its handle is closed or about to be.
+    if (this.closing) return this.closing.catch(() => undefined);
+    this.closing = (async () => {
+      await this.quiesce();
       await this.handle.close();
-    }
+    })();
+    this.closing.catch(() => undefined);
+    return this.closing;
   }
 
   /** Closes without sealing and deletes the file (shutdown of an empty pack). */
   async discard(): Promise<void> {
-    await Promise.all([...this.writes]);
-    await this.handle.close();
+    await this.abandon();
     await fs.rm(this.path, { force: true });
   }
 }
 
 /**
- * Seals a pack left open by a crash: the chunks committed metadata refers to are kept, anything the
- * crash left after them is cut off, and the trailer is rebuilt from those chunks.
+ * Seals a pack from the chunks that committed metadata places in it (after a crash, or after a failed
+ * write): anything after them is cut off and the trailer is rebuilt. Chunks whose bytes the file no
+ * longer holds (the staging disk lost them) are left out of the trailer and returned, so that the
+ * caller can report the loss; reading them fails verification instead of serving wrong bytes.
  */
-export async function sealRecoveredPack(path: string, entries: PackEntry[], flags: number): Promise<number> {
+export async function sealRecoveredPack(
+  path: string,
+  entries: PackEntry[],
+  flags: number,
+): Promise<{ size: number; lost: PackEntry[] }> {
   const handle = await fs.open(path, 'r+');
   try {
-    const end = entries.reduce((max, e) => Math.max(max, e.offset + e.storedLength), HEADER_BYTES);
-    const { size } = await handle.stat();
-    if (size < end) throw new Error(`staging pack ${path} is ${size} bytes, but its chunks reach ${end}`);
-    const trailer = encodeTrailer(entries);
-    const footer = encodeFooter(end, trailer.length, entries.length, flags);
+    const { size: fileSize } = await handle.stat();
+    const kept = entries.filter((e) => e.offset + e.storedLength <= fileSize);
+    const lost = entries.filter((e) => e.offset + e.storedLength > fileSize);
+    const end = kept.reduce((max, e) => Math.max(max, e.offset + e.storedLength), HEADER_BYTES);
+    const trailer = encodeTrailer(kept);
+    const footer = encodeFooter(end, trailer.length, kept.length, flags);
     await handle.truncate(end);
     const tail = Buffer.concat([trailer, footer]);
     await handle.write(tail, 0, tail.length, end);
     await handle.sync();
-    return end + tail.length;
+    return { size: end + tail.length, lost };
   } finally {
     await handle.close();
   }

@@ -1,6 +1,8 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
+import type { BlobStore } from '../blobstore/blob-store.js';
 import { packKey } from '../blobstore/keys.js';
+import { StoreUnavailableError } from '../errors/domain-error.js';
 import type { Logger } from '../observability/logger.js';
 import { AsyncMutex } from './async-mutex.js';
 import { chunkIdHex, type ChunkId } from './chunk-id.js';
@@ -17,7 +19,7 @@ export interface SealedPack {
   size: number;
   path: string;
   createdAt: number;
-  /** Already put into the store by an earlier run; only the commit is missing. */
+  /** Put into the store by this run; only the commit is missing. */
   stored: boolean;
 }
 
@@ -27,6 +29,8 @@ export interface PackerOptions {
   stagingLimit: number;
   catalog: PackCatalog;
   chunkIndex: ChunkIndex;
+  /** Asked at start-up whether a pack whose staging file is gone reached the store after all. */
+  store: Pick<BlobStore, 'stat'>;
   /** Hashes a sealed pack's file (its store key). */
   hashFile(path: string): Promise<FileDigest>;
   logger: Logger;
@@ -45,6 +49,14 @@ export class Packer {
   /** Chunks appended to staging packs that committed metadata may not know yet, by hex id. */
   private readonly pending = new Map<string, ChunkLocation>();
   private readonly sealing = new Map<number, Promise<void>>();
+  private readonly sealingPacks = new Map<number, OpenPack>();
+  /**
+   * Packs that a write (or their seal) failed in. Nothing appended to them after the last committed
+   * version can be trusted, so a sync that covers one of them fails, for the life of the process.
+   */
+  private readonly broken = new Set<number>();
+  /** Packs whose seal failed and are left for the next start-up; reported in the status. */
+  private readonly stuck = new Set<number>();
   private stagingUsed = 0;
   private capacityWaiters: (() => void)[] = [];
 
@@ -70,7 +82,9 @@ export class Packer {
       }
       await this.waitForCapacity(stored.length);
       this.open ??= await this.createPack();
-      const { offset, written } = this.open.append(id, stored, plainLength);
+      const pack = this.open;
+      const { offset, written } = pack.append(id, stored, plainLength);
+      written.catch(() => this.markBroken(pack.id));
       this.stagingUsed += stored.length;
       const location: ChunkLocation = {
         packId: this.open.id,
@@ -107,23 +121,50 @@ export class Packer {
     for (const wake of waiters) wake();
   }
 
-  /** Makes the given packs' appended bytes durable in staging. */
+  private markBroken(packId: number): void {
+    this.broken.add(packId);
+    // Its unindexed chunks must not be deduplicated against any more.
+    for (const [hex, location] of this.pending) if (location.packId === packId) this.pending.delete(hex);
+  }
+
+  /**
+   * Makes the given packs' appended bytes durable in staging. Fails when one of them broke, since
+   * the caller's bytes in it may be lost: its ingest must fail rather than be acknowledged.
+   */
   async sync(packIds: Iterable<number>): Promise<void> {
     const waits: Promise<void>[] = [];
     for (const id of new Set(packIds)) {
+      if (this.broken.has(id)) throw new StoreUnavailableError('writing to the staging disk failed');
       if (this.open?.id === id) waits.push(this.open.sync());
       const sealing = this.sealing.get(id);
       if (sealing) waits.push(sealing);
     }
     await Promise.all(waits);
+    for (const id of packIds) {
+      if (this.broken.has(id)) throw new StoreUnavailableError('writing to the staging disk failed');
+    }
   }
 
-  /** Seals the open pack if it holds anything; resolves when it has been handed to the flusher. */
+  /**
+   * Seals the open pack if it holds anything, and waits for every seal under way; resolves when all
+   * of them have been handed to the flusher (or have failed and been set aside).
+   */
   sealOpen(): Promise<void> {
-    return this.mutex.run(() => {
-      if (this.open && this.open.entries.length > 0) return this.startSeal(this.open);
-      return this.sealing.size > 0 ? Promise.all(this.sealing.values()).then(() => undefined) : undefined;
+    return this.mutex.run(async () => {
+      if (this.open && this.open.entries.length > 0) this.startSeal(this.open);
+      await Promise.allSettled([...this.sealing.values()]);
     });
+  }
+
+  /** The open pack and packs being sealed: written, acknowledged, not yet with the flusher. */
+  get unsealed(): { bytes: number; packs: number; oldest: number | null } {
+    const packs = [...this.sealingPacks.values()];
+    if (this.open && this.open.entries.length > 0) packs.push(this.open);
+    return {
+      bytes: packs.reduce((sum, p) => sum + p.size, 0),
+      packs: packs.length + this.stuck.size,
+      oldest: packs.length > 0 ? Math.min(...packs.map((p) => p.createdAt)) : null,
+    };
   }
 
   get openPack(): { bytes: number; createdAt: number } | null {
@@ -132,25 +173,79 @@ export class Packer {
       : null;
   }
 
+  /** Packs left in staging because their seal failed; the next start-up retries them. */
+  get stuckPacks(): number {
+    return this.stuck.size;
+  }
+
   /** Detaches the open pack and seals it in the background; the returned promise settles when done. */
   private startSeal(pack: OpenPack): Promise<void> {
     if (this.open === pack) this.open = null;
     for (const entry of pack.entries) this.pending.delete(chunkIdHex(entry.id));
-    const done = this.seal(pack).finally(() => this.sealing.delete(pack.id));
+    this.sealingPacks.set(pack.id, pack);
+    const done = this.seal(pack)
+      .catch(async (error: unknown) => {
+        // The trailer could not be written (a full disk…): fall back to what the index knows.
+        this.options.logger.error({ err: error, pack: pack.id }, 'sealing a pack failed');
+        this.markBroken(pack.id);
+        await this.sealFromIndex(pack);
+      })
+      .catch((error: unknown) => {
+        this.stuck.add(pack.id);
+        this.options.logger.error(
+          { err: error, pack: pack.id },
+          'a pack is left in staging for the next start',
+        );
+        throw error;
+      })
+      .finally(() => {
+        this.sealing.delete(pack.id);
+        this.sealingPacks.delete(pack.id);
+      });
     this.sealing.set(pack.id, done);
-    done.catch((error: unknown) =>
-      this.options.logger.error(
-        { err: error, pack: pack.id },
-        'sealing a pack failed; it is retried at start-up',
-      ),
-    );
+    done.catch(() => undefined);
     return done;
   }
 
   private async seal(pack: OpenPack): Promise<void> {
+    if (pack.broken) {
+      await this.sealFromIndex(pack);
+      return;
+    }
     const sizeBefore = pack.size;
     const size = await pack.seal();
     this.stagingUsed += size - sizeBefore;
+    await this.finishSeal(pack.id, pack.path, pack.createdAt);
+  }
+
+  /**
+   * Seals a pack from the chunks that committed metadata places in it, cutting off the rest: for a
+   * pack a write failed in, and for one a crash left open. A pack holding none is removed.
+   */
+  private async sealFromIndex(pack: {
+    id: number;
+    path: string;
+    createdAt: number;
+    size: number;
+  }): Promise<void> {
+    const { catalog, chunkIndex, logger } = this.options;
+    if (pack instanceof OpenPack) await pack.abandon();
+    const chunks = await chunkIndex.chunksInPack(pack.id);
+    if (chunks.length === 0) {
+      await fs.rm(pack.path, { force: true });
+      await catalog.remove(pack.id);
+      this.release(pack.size);
+      return;
+    }
+    const entries = chunks.map((c) => ({ ...c, codec: Codec.raw }));
+    const { size, lost } = await sealRecoveredPack(pack.path, entries, 0);
+    if (lost.length > 0) {
+      logger.error(
+        { pack: pack.id, lost: lost.length },
+        'staging lost chunks that files refer to; reading those files will fail verification',
+      );
+    }
+    this.stagingUsed += size - pack.size;
     await this.finishSeal(pack.id, pack.path, pack.createdAt);
   }
 
@@ -169,36 +264,42 @@ export class Packer {
     });
   }
 
-  /** Finishes what a previous run left in staging: open packs are sealed, sealed ones re-queued. */
+  /**
+   * Finishes what a previous run left in staging: open packs are sealed from the index; sealed and
+   * stored ones are put again (a put is idempotent, and a store such as the local one keeps an
+   * uncommitted put only until it restarts) and committed.
+   */
   async recover(): Promise<void> {
-    const { catalog, chunkIndex, logger } = this.options;
+    const { catalog, store, logger } = this.options;
     for (const record of await catalog.unfinished()) {
       const file = this.packPath(record.id);
-      if (record.state === 'open') {
-        const chunks = await chunkIndex.chunksInPack(record.id);
-        if (chunks.length === 0) {
-          await fs.rm(file, { force: true });
-          await catalog.remove(record.id);
-          continue;
+      const size = await fileSize(file);
+      if (size === null) {
+        // Staging lost the file. If the store has the pack, only the record of its commit was lost.
+        if (record.key && (await store.stat(record.key))) {
+          await catalog.markCommitted([record.id]);
+          logger.info({ pack: record.id }, 'a pack the store already holds is now recorded as committed');
+        } else {
+          this.stuck.add(record.id);
+          logger.error({ pack: record.id }, 'a pack is missing from staging and from the store');
         }
-        const entries = chunks.map((c) => ({ ...c, codec: Codec.raw }));
-        await sealRecoveredPack(file, entries, 0);
-        this.stagingUsed += (await fs.stat(file)).size;
-        await this.finishSeal(record.id, file, record.createdAt);
-        logger.info({ pack: record.id, chunks: chunks.length }, 'sealed a pack left open by the last run');
-      } else {
-        const sha256 = record.key!.slice(record.key!.lastIndexOf('/') + 1, -'.pack'.length);
-        this.stagingUsed += record.size;
-        this.options.onSealed({
-          id: record.id,
-          key: record.key!,
-          sha256,
-          size: record.size,
-          path: file,
-          createdAt: record.createdAt,
-          stored: record.state === 'stored',
-        });
+        continue;
       }
+      this.stagingUsed += size;
+      if (record.state === 'open') {
+        await this.sealFromIndex({ id: record.id, path: file, createdAt: record.createdAt, size });
+        logger.info({ pack: record.id }, 'sealed a pack left open by the last run');
+        continue;
+      }
+      this.options.onSealed({
+        id: record.id,
+        key: record.key!,
+        sha256: record.key!.slice(record.key!.lastIndexOf('/') + 1, -'.pack'.length),
+        size: record.size,
+        path: file,
+        createdAt: record.createdAt,
+        stored: false,
+      });
     }
   }
 
@@ -219,5 +320,14 @@ export class Packer {
         await open.release();
       }
     });
+  }
+}
+
+async function fileSize(file: string): Promise<number | null> {
+  try {
+    return (await fs.stat(file)).size;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw error;
   }
 }

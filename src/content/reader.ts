@@ -83,10 +83,15 @@ export class ContentReader {
     };
     try {
       let next = await spans.next();
+      // Waits for a slot only when nothing of this read is in flight (else it could wait on itself,
+      // and a few reads could hold every slot between them); reads ahead only while slots are plenty.
       const fill = async (): Promise<void> => {
         while (!next.done && inFlight.length < READ_AHEAD) {
           const span = next.value;
-          const slot = await slots.acquire();
+          let slot: Slot | null;
+          if (inFlight.length === 0) slot = await slots.acquire();
+          else slot = slots.available > SLOT_RESERVE ? slots.tryAcquire() : null;
+          if (!slot) return;
           held.add(slot);
           const job = this.fetchVerified(manifest, span, slot).then(() => ({ span, slot }));
           job.catch(() => undefined);

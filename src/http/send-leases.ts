@@ -1,5 +1,4 @@
-import { once } from 'node:events';
-import type { OutgoingHttpHeaders } from 'node:http';
+import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Lease } from '../content/reader.js';
 
@@ -18,7 +17,9 @@ export async function sendLeases(
   const first = await leases.next();
   reply.hijack();
   const res = reply.raw;
+  // Leases taken from the reader and not yet given back, each exactly once.
   const outstanding = new Set<Lease>();
+  if (!first.done) outstanding.add(first.value);
   const releaseAll = () => {
     for (const lease of outstanding) lease.release();
     outstanding.clear();
@@ -28,14 +29,14 @@ export async function sendLeases(
   try {
     res.writeHead(status, reply.getHeaders() as OutgoingHttpHeaders);
     for (let item = first; !item.done; item = await leases.next()) {
-      if (res.destroyed) break;
       const lease = item.value;
       outstanding.add(lease);
+      if (res.destroyed) break;
       const flushed = res.write(lease.data, () => {
         outstanding.delete(lease);
         lease.release();
       });
-      if (!flushed && !res.destroyed) await Promise.race([once(res, 'drain'), once(res, 'close')]);
+      if (!flushed && !res.destroyed) await drainOrClose(res);
     }
     if (!res.destroyed) res.end();
   } catch (error) {
@@ -55,4 +56,17 @@ export async function sendLeases(
     },
     'request',
   );
+}
+
+/** Resolves on 'drain' or 'close', whichever comes first, leaving no listener behind. */
+function drainOrClose(res: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.on('drain', done);
+    res.on('close', done);
+  });
 }

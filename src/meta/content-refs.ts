@@ -41,9 +41,11 @@ async function adjustChunkRefs(trx: Tx, manifest: Buffer, sign: 1 | -1): Promise
         .execute();
     }
   }
+  // UPDATE … FROM joins once; a correlated subquery per row would be quadratic in the chunk count.
   await sql`
-    update chunks set refcount = refcount + (select d.delta from (${deltas}) d where d.id = chunks.id)
-    where id in (select d.id from (${deltas}) d)`.execute(trx);
+    update chunks set refcount = chunks.refcount + d.delta
+    from (${deltas}) d
+    where chunks.id = d.id`.execute(trx);
 }
 
 /**

@@ -54,7 +54,7 @@ async function assertNoDanglingReferences(app: Hubdrive, dataDir: string): Promi
 }
 
 describe('crash safety', () => {
-  for (const crashAt of ['mid-upload', 'no-flush', 'after-put', 'after-commit']) {
+  for (const crashAt of ['mid-upload', 'no-flush', 'after-put', 'before-commit', 'after-commit']) {
     test(`killed (${crashAt}): acknowledged files survive and nothing points at a missing pack`, async () => {
       const dataDir = tempDir('hubdrive-crash');
       const { acked } = runWriter(dataDir, crashAt);

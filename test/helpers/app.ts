@@ -8,7 +8,7 @@ export interface RunningApp {
   url: string;
   origin: string;
   dataDir: string;
-  close(options?: { flush?: boolean }): Promise<void>;
+  close(options?: Parameters<Hubdrive['close']>[0]): Promise<void>;
 }
 
 export const ADMIN_PASSWORD = TEST_ADMIN_PASSWORD;

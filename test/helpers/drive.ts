@@ -19,7 +19,7 @@ export const SMALL_CONTENT_ENV = {
 export interface TestApp {
   app: Hubdrive;
   dataDir: string;
-  close(options?: { flush?: boolean }): Promise<void>;
+  close(options?: Parameters<Hubdrive['close']>[0]): Promise<void>;
 }
 
 export interface OpenDrive extends TestApp {
@@ -41,7 +41,7 @@ export async function buildApp(
   });
   const app = await createHubdrive({ ...config, ...configChanges }, overrides);
   let closed = false;
-  const close = async (options?: { flush?: boolean }) => {
+  const close = async (options?: Parameters<Hubdrive['close']>[0]) => {
     if (closed) return;
     closed = true;
     await app.close(options);

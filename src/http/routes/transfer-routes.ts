@@ -170,5 +170,10 @@ function receiveMultipart(
       chain.then(() => (failed ? undefined : resolve(entries)), fail);
     });
     request.raw.pipe(parser);
+    // A client that goes away mid-body must end the part being written (busboy destroys its file
+    // stream), or that write would wait forever, holding its buffers.
+    request.raw.on('close', () => {
+      if (!request.raw.complete) parser.destroy(new Error('the upload was interrupted'));
+    });
   });
 }
