@@ -1,5 +1,5 @@
 // The ceiling for the HTTP benchmarks: a plain Node http server streaming request bodies to files
-// and files to responses, with nothing in between.
+// and files to responses, with nothing in between (1 MiB buffers both ways, its fastest setting here).
 import { createReadStream, createWriteStream, promises as fs } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
@@ -12,7 +12,7 @@ const server = http.createServer(async (req, res) => {
   const file = path.join(dir, encodeURIComponent(req.url ?? '/'));
   try {
     if (req.method === 'PUT') {
-      await pipeline(req, createWriteStream(file));
+      await pipeline(req, createWriteStream(file, { highWaterMark: 1024 * 1024 }));
       res.writeHead(201).end();
     } else if (req.method === 'GET') {
       const { size } = await fs.stat(file);

@@ -183,14 +183,21 @@ async function benchThroughput(): Promise<void> {
   for (let rep = 0; rep < REPS; rep++) {
     const source = path.join(ROOT, `source-${rep}.bin`);
     await randomFile(source, 100 + rep, GiB);
-    up.plain.push(await curl(['-T', source, `${plainUrl}/f${rep}`]));
-    up.hub.push(
-      await curl(['-H', cookie, '-H', csrf, '-T', source, `${hub.base}/api/fs/content?path=/f${rep}.bin`]),
-    );
+    // Alternate which server goes first, so that neither always meets the machine in the same state.
+    const runs = [
+      async () => {
+        up.plain.push(await curl(['-T', source, `${plainUrl}/f${rep}`]));
+        down.plain.push(await curl([`${plainUrl}/f${rep}`]));
+      },
+      async () => {
+        const target = `${hub.base}/api/fs/content?path=/f${rep}.bin`;
+        up.hub.push(await curl(['-H', cookie, '-H', csrf, '-T', source, target]));
+        await hub.api.waitFlushed();
+        down.hub.push(await curl(['-H', cookie, target]));
+      },
+    ];
+    for (const run of rep % 2 === 0 ? runs : runs.reverse()) await run();
     await fs.rm(source);
-    await hub.api.waitFlushed();
-    down.plain.push(await curl([`${plainUrl}/f${rep}`]));
-    down.hub.push(await curl(['-H', cookie, `${hub.base}/api/fs/content?path=/f${rep}.bin`]));
   }
   const mibs = (t: number[]) => 1024 / median(t);
   print('upload_plain_mib_s', mibs(up.plain));
