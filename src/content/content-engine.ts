@@ -1,4 +1,5 @@
 import { promises as fs } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import type { BlobStore, ByteRange } from '../blobstore/blob-store.js';
@@ -58,7 +59,8 @@ export class ContentEngine {
     await fs.mkdir(options.stagingDir, { recursive: true });
     // Slots hold chunks in flight (max chunk size each); hashing workers share their memory.
     const slots = new SlotPool(max, SLOT_COUNT);
-    const workers = new HashWorkers(slots.memory);
+    // One core stays with the main thread (HTTP, chunking); hashing gets the rest, at least one.
+    const workers = new HashWorkers(slots.memory, Math.max(1, os.availableParallelism() - 1));
     const hasher: ChunkHasher = { id: (slot, start, length) => workers.digest(slot, start, length) };
     // The packer hands sealed packs to the flusher, which needs the packer; nothing is sealed
     // before the flusher exists (recovery runs after both are made).

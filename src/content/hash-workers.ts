@@ -70,7 +70,7 @@ export class HashWorkers {
 
   constructor(
     private readonly memory: SharedArrayBuffer,
-    count = 2,
+    count: number,
   ) {
     this.workers = Array.from({ length: count }, () => this.spawn());
   }
