@@ -1,5 +1,6 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyInstance } from 'fastify';
 import pino, { type Logger as PinoLogger } from 'pino';
 import type { BlobStore } from '../blobstore/blob-store.js';
@@ -28,10 +29,6 @@ export interface Hubdrive {
 
 /** How long requests under way may still run at shutdown before their connections are cut. */
 const SHUTDOWN_GRACE_MS = 8_000;
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms).unref());
-}
 
 export interface HubdriveOverrides {
   logger?: PinoLogger;
@@ -85,7 +82,7 @@ export async function createHubdrive(config: Config, overrides: HubdriveOverride
     versionsKeep: config.versionsKeep,
     sessionTtlMs: config.sessionTtlMs,
   });
-  const http = await createHttpServer({ config, drive, db, logger });
+  const http = await createHttpServer({ config, drive, logger });
   let closed = false;
   return {
     config,
@@ -106,7 +103,7 @@ export async function createHubdrive(config: Config, overrides: HubdriveOverride
       if (flush) await engine.flush().catch((error: unknown) => logger.error({ err: error }, 'flush failed'));
       const finished = await Promise.race([
         stopping.then(() => true),
-        sleep(options.graceMs ?? SHUTDOWN_GRACE_MS).then(() => false),
+        sleep(options.graceMs ?? SHUTDOWN_GRACE_MS, false, { ref: false }),
       ]);
       if (!finished) {
         logger.warn('closing connections still open after the grace period');

@@ -147,5 +147,4 @@ export const envSchema = z.object({
     .default('info'),
 });
 
-export type Env = z.input<typeof envSchema>;
 export type ParsedEnv = z.output<typeof envSchema>;

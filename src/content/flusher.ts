@@ -1,5 +1,6 @@
 import { promises as fs } from 'node:fs';
 import { createReadStream } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { BlobStore } from '../blobstore/blob-store.js';
 import { CommitBudget } from '../blobstore/commit-budget.js';
 import type { Logger } from '../observability/logger.js';
@@ -44,6 +45,7 @@ export class Flusher {
   private lastError: string | null = null;
   private retryDelay = 1000;
   private closed = false;
+  private readonly stopping = new AbortController();
 
   constructor(private readonly options: FlusherOptions) {
     this.budget = new CommitBudget(options.store.limits.commitsPerHour);
@@ -84,7 +86,8 @@ export class Flusher {
       } catch (error) {
         this.lastError = error instanceof Error ? error.message : String(error);
         this.options.logger.error({ err: error }, 'committing packs to the store failed; retrying');
-        await sleep(this.retryDelay);
+        // Closing cuts the wait short: shutdown must not sit out a back-off.
+        await sleep(this.retryDelay, undefined, { signal: this.stopping.signal }).catch(() => undefined);
         this.retryDelay = Math.min(this.retryDelay * 2, MAX_RETRY_DELAY_MS);
         if (this.closed) return;
       }
@@ -109,7 +112,7 @@ export class Flusher {
     const wait = this.budget.delay();
     if (wait > 0) {
       logger.info({ waitMs: wait }, 'commit budget spent; waiting');
-      await sleep(wait);
+      await sleep(wait, undefined, { signal: this.stopping.signal });
     }
     await store.commit(`hubdrive: ${batch.length} pack${batch.length === 1 ? '' : 's'}`);
     this.budget.record();
@@ -178,10 +181,7 @@ export class Flusher {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
     this.closed = true;
-    await this.draining;
+    this.stopping.abort();
+    await this.draining?.catch(() => undefined);
   }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

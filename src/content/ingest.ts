@@ -18,8 +18,6 @@ export interface IngestResult {
   manifest: Buffer;
   /** Chunks stored in staging packs that committed metadata may not know yet: insert these. */
   newChunks: StoredChunk[];
-  /** Every pack holding this content's chunks, for durability waits. */
-  packIds: number[];
 }
 
 export interface IngestDeps {
@@ -146,6 +144,5 @@ export async function ingest(
     contentHash: contentHash(manifest),
     manifest,
     newChunks: [...newChunks.values()],
-    packIds: [...packIds],
   };
 }

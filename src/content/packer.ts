@@ -1,6 +1,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { BlobStore } from '../blobstore/blob-store.js';
+import { isNotFound } from '../blobstore/fsync.js';
 import { packKey } from '../blobstore/keys.js';
 import { StoreUnavailableError } from '../errors/domain-error.js';
 import type { Logger } from '../observability/logger.js';
@@ -48,8 +49,8 @@ export class Packer {
   private readonly mutex = new AsyncMutex();
   /** Chunks appended to staging packs that committed metadata may not know yet, by hex id. */
   private readonly pending = new Map<string, ChunkLocation>();
-  private readonly sealing = new Map<number, Promise<void>>();
-  private readonly sealingPacks = new Map<number, OpenPack>();
+  /** Packs being sealed, and the promise of each seal. */
+  private readonly sealing = new Map<number, { pack: OpenPack; done: Promise<void> }>();
   /**
    * Packs that a write (or their seal) failed in. Nothing appended to them after the last committed
    * version can be trusted, so a sync that covers one of them fails, for the life of the process.
@@ -137,7 +138,7 @@ export class Packer {
       if (this.broken.has(id)) throw new StoreUnavailableError('writing to the staging disk failed');
       if (this.open?.id === id) waits.push(this.open.sync());
       const sealing = this.sealing.get(id);
-      if (sealing) waits.push(sealing);
+      if (sealing) waits.push(sealing.done);
     }
     await Promise.all(waits);
     for (const id of packIds) {
@@ -152,13 +153,13 @@ export class Packer {
   sealOpen(): Promise<void> {
     return this.mutex.run(async () => {
       if (this.open && this.open.entries.length > 0) this.startSeal(this.open);
-      await Promise.allSettled([...this.sealing.values()]);
+      await Promise.allSettled([...this.sealing.values()].map((s) => s.done));
     });
   }
 
   /** The open pack and packs being sealed: written, acknowledged, not yet with the flusher. */
   get unsealed(): { bytes: number; packs: number; oldest: number | null } {
-    const packs = [...this.sealingPacks.values()];
+    const packs = [...this.sealing.values()].map((s) => s.pack);
     if (this.open && this.open.entries.length > 0) packs.push(this.open);
     return {
       bytes: packs.reduce((sum, p) => sum + p.size, 0),
@@ -173,16 +174,10 @@ export class Packer {
       : null;
   }
 
-  /** Packs left in staging because their seal failed; the next start-up retries them. */
-  get stuckPacks(): number {
-    return this.stuck.size;
-  }
-
   /** Detaches the open pack and seals it in the background; the returned promise settles when done. */
   private startSeal(pack: OpenPack): Promise<void> {
     if (this.open === pack) this.open = null;
     for (const entry of pack.entries) this.pending.delete(chunkIdHex(entry.id));
-    this.sealingPacks.set(pack.id, pack);
     const done = this.seal(pack)
       .catch(async (error: unknown) => {
         // The trailer could not be written (a full disk…): fall back to what the index knows.
@@ -200,9 +195,8 @@ export class Packer {
       })
       .finally(() => {
         this.sealing.delete(pack.id);
-        this.sealingPacks.delete(pack.id);
       });
-    this.sealing.set(pack.id, done);
+    this.sealing.set(pack.id, { pack, done });
     done.catch(() => undefined);
     return done;
   }
@@ -309,7 +303,7 @@ export class Packer {
    */
   async close(): Promise<void> {
     await this.mutex.run(async () => {
-      await Promise.allSettled(this.sealing.values());
+      await Promise.allSettled([...this.sealing.values()].map((s) => s.done));
       const open = this.open;
       this.open = null;
       if (!open) return;
@@ -327,7 +321,7 @@ async function fileSize(file: string): Promise<number | null> {
   try {
     return (await fs.stat(file)).size;
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    if (isNotFound(error)) return null;
     throw error;
   }
 }

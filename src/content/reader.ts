@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import type { BlobStore, ByteRange } from '../blobstore/blob-store.js';
 import { FileHandleCache } from '../blobstore/file-handle-cache.js';
+import { isNotFound } from '../blobstore/fsync.js';
 import { readFully } from '../blobstore/read-fully.js';
 import { IntegrityError } from '../errors/domain-error.js';
 import type { ChunkHasher } from './chunk-id.js';
@@ -213,7 +214,7 @@ export class ContentReader {
         return;
       } catch (error) {
         // Committed and removed from staging since we looked: read it from the store instead.
-        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+        if (!isNotFound(error)) throw error;
       }
     }
     const key = pack.key ?? (await this.deps.catalog.get(span.packId))?.key;

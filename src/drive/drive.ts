@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { ContentEngine } from '../content/content-engine.js';
 import type { Database } from '../meta/database.js';
 import { FileService } from './files.js';
@@ -24,8 +25,13 @@ export interface Drive {
   files: FileService;
   trash: TrashService;
   versions: VersionService;
-  engine: ContentEngine;
+  /** Writes not yet in the store, the last commit and error, transfer buffers: for admins. */
+  storeStatus(): StoreStatus;
+  /** Resolves while the metadata database answers (the health check). */
+  ping(): Promise<void>;
 }
+
+export type StoreStatus = ReturnType<ContentEngine['status']>;
 
 export async function createDrive(options: DriveOptions): Promise<Drive> {
   const { db, engine } = options;
@@ -38,6 +44,9 @@ export async function createDrive(options: DriveOptions): Promise<Drive> {
     files: new FileService({ db, engine, versionsKeep: options.versionsKeep }),
     trash: new TrashService(db),
     versions: new VersionService(db, options.versionsKeep),
-    engine,
+    storeStatus: () => engine.status(),
+    ping: async () => {
+      await sql`select 1`.execute(db);
+    },
   };
 }

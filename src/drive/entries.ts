@@ -34,3 +34,8 @@ export function childPath(parentPath: string, name: string): string {
 export function etagFor(contentHash: string | null): string | null {
   return contentHash ? `"${contentHash.slice(0, 40)}"` : null;
 }
+
+/** A precondition's tags against a current ETag: "*" matches anything that exists. */
+export function tagsMatch(tags: '*' | string[], etag: string | null): boolean {
+  return etag !== null && (tags === '*' || tags.includes(etag));
+}

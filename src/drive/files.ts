@@ -9,12 +9,12 @@ import {
   NotFoundError,
   PreconditionFailedError,
 } from '../errors/domain-error.js';
-import { attachContent } from '../meta/content-refs.js';
+import { attachContent } from './content-refs.js';
 import type { Database } from '../meta/database.js';
 import type { NodeRow } from '../meta/schema.js';
-import { etagFor, toEntry, type Entry } from './entries.js';
+import { etagFor, tagsMatch, toEntry, type Entry } from './entries.js';
 import { child, locate, locateParent, type Db } from './node-queries.js';
-import { chargeQuota, checkQuota, QuotaExceededError } from './quota.js';
+import { assertFits, chargeQuota, quotaOf } from './quota.js';
 import { contentHashOf } from './tree.js';
 import type { User } from './users.js';
 import { addVersion } from './versions.js';
@@ -24,10 +24,10 @@ export interface WriteOptions {
   overwrite?: boolean;
   /** The body's size, when the client declared it: checked against the quota before reading. */
   expectedSize?: number;
-  /** Only write if the current content has this ETag ("*": if the file exists). */
-  ifMatch?: string;
-  /** Only write if the current content does not have this ETag ("*": if the file does not exist). */
-  ifNoneMatch?: string;
+  /** Only write if the current content has one of these ETags ("*": if the file exists). */
+  ifMatch?: '*' | string[];
+  /** Only write if the current content has none of these ETags ("*": if the file does not exist). */
+  ifNoneMatch?: '*' | string[];
 }
 
 export interface WriteResult {
@@ -65,19 +65,10 @@ export class FileService {
     // Everything that can be checked before reading the body is, so a refused upload costs nothing.
     const target = await locateParent(db, user, path);
     await this.checkTarget(db, path, target.parent.node.id, target.name, options);
-    if (options.expectedSize !== undefined) await checkQuota(db, user.id, options.expectedSize);
-    const quota = await db
-      .selectFrom('users')
-      .select(['quota_bytes', 'used_bytes'])
-      .where('id', '=', user.id)
-      .executeTakeFirstOrThrow();
-    const content = await engine.ingest(body, {
-      onProgress(bytes) {
-        if (quota.quota_bytes !== null && quota.used_bytes + bytes > quota.quota_bytes) {
-          throw new QuotaExceededError(quota.quota_bytes);
-        }
-      },
-    });
+    // Checked again, exactly, when the version is committed.
+    const quota = await quotaOf(db, user.id);
+    if (options.expectedSize !== undefined) assertFits(quota, options.expectedSize);
+    const content = await engine.ingest(body, { onProgress: (bytes) => assertFits(quota, bytes) });
     // Content is fsync'd in staging; now make it visible in one transaction.
     const result = await db.transaction().execute(async (trx) => {
       const { parent, name, path: full } = await locateParent(trx, user, path);
@@ -99,7 +90,13 @@ export class FileService {
           })
           .returningAll()
           .executeTakeFirstOrThrow());
-      const versionId = await addVersion(trx, node, manifestId, content.size, versionsKeep, now);
+      const versionId = await addVersion(trx, {
+        node,
+        manifestId,
+        size: content.size,
+        keep: versionsKeep,
+        now,
+      });
       // After the versions beyond VERSIONS_KEEP were given back, so that an overwrite near the quota
       // is judged on what the user will really hold.
       await chargeQuota(trx, user.id, content.size);
@@ -123,10 +120,10 @@ export class FileService {
     if (existing && options.overwrite === false) throw new ConflictError(`${path} already exists`, 'EXISTS');
     if (options.ifMatch !== undefined || options.ifNoneMatch !== undefined) {
       const etag = existing ? etagFor(await contentHashOf(db, existing)) : null;
-      if (options.ifMatch !== undefined && !matches(options.ifMatch, etag)) {
+      if (options.ifMatch !== undefined && !tagsMatch(options.ifMatch, etag)) {
         throw new PreconditionFailedError(`${path} does not match If-Match`);
       }
-      if (options.ifNoneMatch !== undefined && matches(options.ifNoneMatch, etag)) {
+      if (options.ifNoneMatch !== undefined && tagsMatch(options.ifNoneMatch, etag)) {
         throw new PreconditionFailedError(`${path} matches If-None-Match`);
       }
     }
@@ -186,14 +183,4 @@ export class FileService {
     if (this.manifests.size > MANIFEST_CACHE) this.manifests.delete(this.manifests.keys().next().value!);
     return manifest;
   }
-}
-
-/** If-Match / If-None-Match: "*" matches any existing file; otherwise a list of ETags. */
-function matches(header: string, etag: string | null): boolean {
-  if (header.trim() === '*') return etag !== null;
-  if (etag === null) return false;
-  return header
-    .split(',')
-    .map((t) => t.trim().replace(/^W\//, ''))
-    .includes(etag);
 }

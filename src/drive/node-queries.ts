@@ -11,6 +11,8 @@ export interface Located {
   node: NodeRow;
   names: string[];
   path: string;
+  /** The ids from the root down to the node itself. */
+  ids: number[];
 }
 
 export async function child(db: Db, parentId: number, name: string): Promise<NodeRow | undefined> {
@@ -32,13 +34,15 @@ export async function locate(db: Db, user: User, rawPath: string): Promise<Locat
   const names = parsePath(rawPath);
   let node = await nodeById(db, user.rootId);
   if (!node) throw new NotFoundError('the root folder is missing');
+  const ids = [node.id];
   for (let i = 0; i < names.length; i++) {
     if (node.kind !== 'dir') throw new NotFoundError(`${formatPath(names.slice(0, i))} is not a folder`);
     const next = await child(db, node.id, names[i]!);
     if (!next) throw new NotFoundError(`${formatPath(names.slice(0, i + 1))} does not exist`);
     node = next;
+    ids.push(node.id);
   }
-  return { node, names, path: formatPath(names) };
+  return { node, names, path: formatPath(names), ids };
 }
 
 /** The parent folder of a path, and the (validated) last name in it. */
@@ -62,21 +66,6 @@ export async function locateParent(
   }
   if (parent.node.kind !== 'dir') throw new NotFoundError(`${parentPath} is not a folder`);
   return { parent, name, path: formatPath([...names, name]) };
-}
-
-/** True when `nodeId` is `ancestorId` or lies below it. */
-export async function isWithin(db: Db, nodeId: number, ancestorId: number): Promise<boolean> {
-  let current: number | null = nodeId;
-  while (current !== null) {
-    if (current === ancestorId) return true;
-    const row: { parent_id: number | null } | undefined = await db
-      .selectFrom('nodes')
-      .select('parent_id')
-      .where('id', '=', current)
-      .executeTakeFirst();
-    current = row?.parent_id ?? null;
-  }
-  return false;
 }
 
 /**

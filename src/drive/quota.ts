@@ -9,21 +9,29 @@ export class QuotaExceededError extends PayloadTooLargeError {
   }
 }
 
-/** Throws when `bytes` more would not fit in the user's quota, as the database has it now. */
-export async function checkQuota(db: Db, userId: number, bytes: number): Promise<void> {
-  const row = await db
+export interface QuotaState {
+  quota_bytes: number | null;
+  used_bytes: number;
+}
+
+export function quotaOf(db: Db, userId: number): Promise<QuotaState> {
+  return db
     .selectFrom('users')
     .select(['quota_bytes', 'used_bytes'])
     .where('id', '=', userId)
     .executeTakeFirstOrThrow();
-  if (row.quota_bytes !== null && row.used_bytes + bytes > row.quota_bytes) {
-    throw new QuotaExceededError(row.quota_bytes);
+}
+
+/** Throws when `bytes` more would not fit in the quota as `state` has it. */
+export function assertFits(state: QuotaState, bytes: number): void {
+  if (state.quota_bytes !== null && state.used_bytes + bytes > state.quota_bytes) {
+    throw new QuotaExceededError(state.quota_bytes);
   }
 }
 
 /** Counts `bytes` (negative to give back) against the user; checks the quota when adding. */
 export async function chargeQuota(db: Db, userId: number, bytes: number): Promise<void> {
-  if (bytes > 0) await checkQuota(db, userId, bytes);
+  if (bytes > 0) assertFits(await quotaOf(db, userId), bytes);
   await db
     .updateTable('users')
     .set({ used_bytes: sql`max(0, used_bytes + ${bytes})` })

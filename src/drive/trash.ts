@@ -1,11 +1,12 @@
-import { NotFoundError } from '../errors/domain-error.js';
+import { BadRequestError, NotFoundError } from '../errors/domain-error.js';
 import type { Database } from '../meta/database.js';
 import type { NodeRow } from '../meta/schema.js';
 import { childPath } from './entries.js';
 import { fitName } from './names.js';
 import { child, nodeById, subtree, type Db } from './node-queries.js';
 import type { User } from './users.js';
-import { dropVersion } from './versions.js';
+import { releaseManifest } from './content-refs.js';
+import { chargeQuota } from './quota.js';
 
 export interface TrashItem {
   id: number;
@@ -72,7 +73,9 @@ export class TrashService {
       .where('trashed_at', 'is not', null);
     if (cursor !== undefined) {
       const before = Number(cursor);
-      if (!Number.isSafeInteger(before)) return { items: [], nextCursor: null };
+      if (!/^\d+$/.test(cursor) || !Number.isSafeInteger(before)) {
+        throw new BadRequestError('the page cursor is not valid', 'BAD_CURSOR');
+      }
       query = query.where('id', '<', before);
     }
     const rows = await query
@@ -158,15 +161,28 @@ export class TrashService {
   }
 }
 
+const BATCH = 500;
+
+/**
+ * Deletes a subtree for good: every version of every file below (their content references and
+ * quota are given back), then the nodes, deepest first, a batch at a time.
+ */
 async function purgeSubtree(db: Db, topId: number): Promise<void> {
-  const nodes = await subtree(db, topId);
-  for (const node of nodes.reverse()) {
+  const nodes = (await subtree(db, topId)).reverse();
+  const ownerId = nodes[0]!.owner_id;
+  let freed = 0;
+  for (let i = 0; i < nodes.length; i += BATCH) {
+    const ids = nodes.slice(i, i + BATCH).map((n) => n.id);
     const versions = await db
-      .selectFrom('versions')
-      .select(['id', 'manifest_id', 'size'])
-      .where('node_id', '=', node.id)
+      .deleteFrom('versions')
+      .where('node_id', 'in', ids)
+      .returning(['manifest_id', 'size'])
       .execute();
-    for (const version of versions) await dropVersion(db, node.owner_id, version);
-    await db.deleteFrom('nodes').where('id', '=', node.id).execute();
+    for (const version of versions) {
+      await releaseManifest(db, version.manifest_id);
+      freed += version.size;
+    }
+    await db.deleteFrom('nodes').where('id', 'in', ids).execute();
   }
+  await chargeQuota(db, ownerId, -freed);
 }

@@ -1,5 +1,5 @@
 import { BadRequestError, ConflictError } from '../errors/domain-error.js';
-import { retainManifest } from '../meta/content-refs.js';
+import { retainManifest } from './content-refs.js';
 import type { Database } from '../meta/database.js';
 import type { NodeRow } from '../meta/schema.js';
 import { childPath, toEntry, type Entry } from './entries.js';
@@ -14,9 +14,10 @@ import {
   type ListOptions,
 } from './listing.js';
 import { formatPath, parsePath } from './names.js';
-import { child, isWithin, locate, locateParent, subtree, type Db, type Located } from './node-queries.js';
+import { child, locate, locateParent, subtree, type Db } from './node-queries.js';
 import { chargeQuota } from './quota.js';
 import { sendToTrash } from './trash.js';
+import { addVersion } from './versions.js';
 import type { User } from './users.js';
 
 export interface ListPage {
@@ -35,11 +36,11 @@ export class TreeService {
 
   async stat(user: User, path: string): Promise<Entry> {
     const found = await locate(this.db, user, path);
-    return this.entry(this.db, found);
+    return this.entry(this.db, found.node, found.path);
   }
 
-  private async entry(db: Db, found: Located): Promise<Entry> {
-    return toEntry(found.node, found.path, await contentHashOf(db, found.node));
+  private async entry(db: Db, node: NodeRow, path: string): Promise<Entry> {
+    return toEntry(node, path, await contentHashOf(db, node));
   }
 
   async mkdir(user: User, path: string, options: { parents?: boolean } = {}): Promise<Entry> {
@@ -53,14 +54,14 @@ export class TreeService {
             throw new ConflictError(`${formatPath(names)} is a file`, 'NOT_A_FOLDER');
           }
           const node = existing ?? (await insertDir(trx, user, current.node.id, name));
-          current = { node, names, path: formatPath(names) };
+          current = { node, names, path: formatPath(names), ids: [...current.ids, node.id] };
         }
-        return this.entry(trx, current);
+        return this.entry(trx, current.node, current.path);
       }
       const { parent, name, path: full } = await locateParent(trx, user, path);
       if (await child(trx, parent.node.id, name)) throw new ConflictError(`${full} already exists`, 'EXISTS');
       const node = await insertDir(trx, user, parent.node.id, name);
-      return this.entry(trx, { node, names: [...parent.names, name], path: full });
+      return this.entry(trx, node, full);
     });
   }
 
@@ -105,7 +106,7 @@ export class TreeService {
       if (source.node.parent_id === null)
         throw new BadRequestError('the root folder cannot be moved', 'ROOT_PATH');
       const { parent, name, path } = await locateParent(trx, user, to);
-      if (await isWithin(trx, parent.node.id, source.node.id)) {
+      if (parent.ids.includes(source.node.id)) {
         throw new ConflictError('a folder cannot be moved into itself', 'INTO_ITSELF');
       }
       await clearTarget(trx, user, parent.node.id, name, path, source.node.id, options);
@@ -115,7 +116,7 @@ export class TreeService {
         .where('id', '=', source.node.id)
         .execute();
       const moved = { ...source.node, parent_id: parent.node.id, name };
-      return this.entry(trx, { node: moved, names: [...parent.names, name], path });
+      return this.entry(trx, moved, path);
     });
   }
 
@@ -126,7 +127,7 @@ export class TreeService {
       if (source.node.parent_id === null)
         throw new BadRequestError('the root folder cannot be copied', 'ROOT_PATH');
       const { parent, name, path } = await locateParent(trx, user, to);
-      if (await isWithin(trx, parent.node.id, source.node.id)) {
+      if (parent.ids.includes(source.node.id)) {
         throw new ConflictError('a folder cannot be copied into itself', 'INTO_ITSELF');
       }
       if (parent.node.id === source.node.parent_id && name === source.node.name) {
@@ -137,32 +138,42 @@ export class TreeService {
       const bytes = nodes.reduce((sum, n) => sum + (n.kind === 'file' ? n.size : 0), 0);
       await chargeQuota(trx, user.id, bytes);
       const now = Date.now();
-      const newIds = new Map<number, number>();
+      const copies = new Map<number, NodeRow>();
       for (const node of nodes) {
-        const parentId = node.depth === 0 ? parent.node.id : newIds.get(node.parent_id!)!;
         const copy = await trx
           .insertInto('nodes')
           .values({
             owner_id: user.id,
-            parent_id: parentId,
+            parent_id: node.depth === 0 ? parent.node.id : copies.get(node.parent_id!)!.id,
             name: node.depth === 0 ? name : node.name,
             kind: node.kind,
             size: node.size,
             created_at: now,
             modified_at: node.modified_at,
           })
-          .returning('id')
+          .returningAll()
           .executeTakeFirstOrThrow();
-        newIds.set(node.id, copy.id);
-        if (node.kind === 'file' && node.version_id !== null)
-          await copyCurrentVersion(trx, node, copy.id, now);
+        copies.set(node.id, copy);
+        if (node.kind === 'file' && node.version_id !== null) {
+          // The copy shares the source's current content: one more reference, no bytes.
+          const version = await trx
+            .selectFrom('versions')
+            .select(['manifest_id', 'size'])
+            .where('id', '=', node.version_id)
+            .executeTakeFirstOrThrow();
+          await retainManifest(trx, version.manifest_id);
+          const versionId = await addVersion(trx, {
+            node: copy,
+            manifestId: version.manifest_id,
+            size: version.size,
+            keep: 0,
+            now,
+            modifiedAt: node.modified_at,
+          });
+          copy.version_id = versionId;
+        }
       }
-      const top = await trx
-        .selectFrom('nodes')
-        .selectAll()
-        .where('id', '=', newIds.get(source.node.id)!)
-        .executeTakeFirstOrThrow();
-      return this.entry(trx, { node: top, names: [...parent.names, name], path });
+      return this.entry(trx, copies.get(source.node.id)!, path);
     });
   }
 
@@ -208,21 +219,6 @@ async function clearTarget(
   if (!existing || existing.id === movingId) return;
   if (!options.overwrite) throw new ConflictError(`${path} already exists`, 'EXISTS');
   await sendToTrash(db, existing.id, path);
-}
-
-async function copyCurrentVersion(db: Db, source: NodeRow, targetId: number, now: number): Promise<void> {
-  const version = await db
-    .selectFrom('versions')
-    .select(['manifest_id', 'size'])
-    .where('id', '=', source.version_id!)
-    .executeTakeFirstOrThrow();
-  await retainManifest(db, version.manifest_id);
-  const { id } = await db
-    .insertInto('versions')
-    .values({ node_id: targetId, manifest_id: version.manifest_id, size: version.size, created_at: now })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  await db.updateTable('nodes').set({ version_id: id }).where('id', '=', targetId).execute();
 }
 
 export async function contentHashOf(db: Db, node: NodeRow): Promise<string | null> {

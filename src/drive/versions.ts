@@ -1,5 +1,5 @@
 import { BadRequestError, NotFoundError } from '../errors/domain-error.js';
-import { releaseManifest, retainManifest } from '../meta/content-refs.js';
+import { releaseManifest, retainManifest } from './content-refs.js';
 import type { Database } from '../meta/database.js';
 import type { NodeRow } from '../meta/schema.js';
 import { locate, type Db } from './node-queries.js';
@@ -13,18 +13,23 @@ export interface VersionInfo {
   current: boolean;
 }
 
+export interface NewVersion {
+  node: NodeRow;
+  manifestId: number;
+  size: number;
+  /** Older versions kept; the ones beyond are released. */
+  keep: number;
+  now: number;
+  /** The file's modification time; `now` unless a copy keeps its source's. */
+  modifiedAt?: number;
+}
+
 /**
- * Makes `manifestId` the file's current version. Older versions beyond `keep` are released.
- * The caller has already taken a reference on the manifest, and charges the quota for `size`.
+ * Makes a manifest the file's current version. The caller has already taken a reference on the
+ * manifest, and charges the quota for its size.
  */
-export async function addVersion(
-  db: Db,
-  node: NodeRow,
-  manifestId: number,
-  size: number,
-  keep: number,
-  now: number,
-): Promise<number> {
+export async function addVersion(db: Db, version: NewVersion): Promise<number> {
+  const { node, manifestId, size, keep, now } = version;
   const { id } = await db
     .insertInto('versions')
     .values({ node_id: node.id, manifest_id: manifestId, size, created_at: now })
@@ -32,7 +37,7 @@ export async function addVersion(
     .executeTakeFirstOrThrow();
   await db
     .updateTable('nodes')
-    .set({ version_id: id, size, modified_at: now })
+    .set({ version_id: id, size, modified_at: version.modifiedAt ?? now })
     .where('id', '=', node.id)
     .execute();
   const old = await db
@@ -43,7 +48,7 @@ export async function addVersion(
     .offset(keep + 1)
     .limit(1_000_000)
     .execute();
-  for (const version of old) await dropVersion(db, node.owner_id, version);
+  for (const dropped of old) await dropVersion(db, node.owner_id, dropped);
   return id;
 }
 
@@ -95,7 +100,13 @@ export class VersionService {
       if (!version) throw new NotFoundError('no such version of this file');
       if (version.id === node.version_id) return;
       await retainManifest(trx, version.manifest_id);
-      await addVersion(trx, node, version.manifest_id, version.size, this.keep, Date.now());
+      await addVersion(trx, {
+        node,
+        manifestId: version.manifest_id,
+        size: version.size,
+        keep: this.keep,
+        now: Date.now(),
+      });
       await chargeQuota(trx, user.id, version.size);
     });
   }

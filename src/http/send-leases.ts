@@ -25,7 +25,6 @@ export async function sendLeases(
     outstanding.clear();
   };
   res.once('close', releaseAll);
-  const started = performance.now();
   try {
     res.writeHead(status, reply.getHeaders() as OutgoingHttpHeaders);
     for (let item = first; !item.done; item = await leases.next()) {
@@ -47,15 +46,6 @@ export async function sendLeases(
     await leases.return(undefined);
     if (res.destroyed) releaseAll();
   }
-  request.log.info(
-    {
-      method: request.method,
-      path: request.url.split('?')[0],
-      status,
-      ms: Math.round(performance.now() - started),
-    },
-    'request',
-  );
 }
 
 /** Resolves on 'drain' or 'close', whichever comes first, leaving no listener behind. */

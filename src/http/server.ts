@@ -1,18 +1,16 @@
 import fastifyCookie from '@fastify/cookie';
-import { sql } from 'kysely';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger as PinoLogger } from 'pino';
 import type { Config } from '../config/config.js';
 import type { Drive } from '../drive/drive.js';
 import { ForbiddenError, NotFoundError } from '../errors/domain-error.js';
-import type { Database } from '../meta/database.js';
 import { underBasePath } from './base-path.js';
 import { registerDecoy } from './decoy.js';
 import { createErrorHandler } from './error-handler.js';
 import { ipAllowList } from './ip-allow-list.js';
 import { RequestLog } from './request-log.js';
 import { adminRoutes } from './routes/admin-routes.js';
-import { authRoutes, defaultPasswordLimits, type PasswordLimits } from './routes/auth-routes.js';
+import { authRoutes, defaultPasswordLimits } from './routes/auth-routes.js';
 import { fsRoutes } from './routes/fs-routes.js';
 import { transferRoutes } from './routes/transfer-routes.js';
 import { trashRoutes } from './routes/trash-routes.js';
@@ -20,9 +18,7 @@ import { trashRoutes } from './routes/trash-routes.js';
 export interface HttpServerOptions {
   config: Pick<Config, 'basePath' | 'decoyDir' | 'allowIps' | 'trustProxy' | 'secureCookies'>;
   drive: Drive;
-  db: Database;
   logger: PinoLogger;
-  passwordLimits?: PasswordLimits;
 }
 
 const LANDING = `<!doctype html>
@@ -36,7 +32,7 @@ const LANDING = `<!doctype html>
 
 /** The one HTTP server: JSON API, file transfers, health, and the decoy site outside BASE_PATH. */
 export async function createHttpServer(options: HttpServerOptions): Promise<FastifyInstance> {
-  const { config, drive, db } = options;
+  const { config, drive } = options;
   const base = config.basePath;
   const inside = underBasePath(base);
   const handleError = createErrorHandler((url) => !inside(url));
@@ -72,11 +68,11 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
   });
 
   app.get(`${base}/healthz`, async () => {
-    await sql`select 1`.execute(db);
+    await drive.ping();
     return { status: 'ok' };
   });
 
-  const limits = options.passwordLimits ?? defaultPasswordLimits();
+  const limits = defaultPasswordLimits();
   const cookies = { basePath: base, secure: config.secureCookies };
   await app.register(
     async (api) => {

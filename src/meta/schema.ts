@@ -101,5 +101,4 @@ export interface Schema {
 
 export type UserRow = Selectable<UsersTable>;
 export type NodeRow = Selectable<NodesTable>;
-export type VersionRow = Selectable<VersionsTable>;
 export type PackRow = Selectable<PacksTable>;

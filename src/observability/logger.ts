@@ -6,14 +6,3 @@ export interface Logger {
   debug(obj: object, msg?: string): void;
   child(bindings: Record<string, unknown>): Logger;
 }
-
-/** A logger that drops everything, for tests and tools that print their own output. */
-export const silentLogger: Logger = {
-  error() {},
-  warn() {},
-  info() {},
-  debug() {},
-  child() {
-    return silentLogger;
-  },
-};

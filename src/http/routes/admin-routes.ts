@@ -37,5 +37,5 @@ export function adminRoutes(app: FastifyInstance, { drive }: { drive: Drive }): 
     return { user: publicUser(await drive.users.update(currentUser(request), id, changes)) };
   });
 
-  app.get('/admin/store', async () => drive.engine.status());
+  app.get('/admin/store', async () => drive.storeStatus());
 }

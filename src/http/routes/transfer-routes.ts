@@ -3,12 +3,13 @@ import Busboy from 'busboy';
 import mime from 'mime-types';
 import { z } from 'zod';
 import type { Drive } from '../../drive/drive.js';
-import type { Entry } from '../../drive/entries.js';
+import { tagsMatch, type Entry } from '../../drive/entries.js';
 import { normalizeName, parsePath } from '../../drive/names.js';
 import { BadRequestError } from '../../errors/domain-error.js';
 import { currentUser, requireUser } from '../auth.js';
 import { parseInput } from '../body.js';
 import { contentDisposition } from '../content-disposition.js';
+import { parseEntityTags } from '../entity-tags.js';
 import { sendLeases } from '../send-leases.js';
 import { parseRange } from '../range.js';
 import { boolFlag, pathField } from './fs-routes.js';
@@ -52,8 +53,8 @@ export function transferRoutes(app: FastifyInstance, { drive }: { drive: Drive }
     const { entry, created } = await drive.files.write(currentUser(request), path, request.raw, {
       overwrite: overwrite ?? true,
       expectedSize: declaredLength(request),
-      ifMatch: header('if-match'),
-      ifNoneMatch: header('if-none-match'),
+      ifMatch: parseEntityTags(header('if-match'), 'strong'),
+      ifNoneMatch: parseEntityTags(header('if-none-match'), 'weak'),
     });
     return reply
       .code(created ? 201 : 200)
@@ -104,8 +105,8 @@ export function transferRoutes(app: FastifyInstance, { drive }: { drive: Drive }
 
 function notModified(request: FastifyRequest, etag: string): boolean {
   const header = request.headers['if-none-match'];
-  if (!header) return false;
-  return header.trim() === '*' || header.split(',').some((t) => t.trim().replace(/^W\//, '') === etag);
+  const tags = parseEntityTags(typeof header === 'string' ? header : undefined, 'weak');
+  return tags !== undefined && tagsMatch(tags, etag);
 }
 
 /** If-Range: the Range applies only while the validator still matches (RFC 9110 §13.1.5). */

@@ -1,7 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { IngestResult } from '../content/ingest.js';
-import { MANIFEST_ENTRY_BYTES } from '../content/manifest.js';
-import type { Schema } from './schema.js';
+import { Manifest, MANIFEST_ENTRY_BYTES } from '../content/manifest.js';
+import type { Schema } from '../meta/schema.js';
 
 /** Called inside the caller's transaction. */
 type Tx = Kysely<Schema>;
@@ -9,17 +9,18 @@ type Tx = Kysely<Schema>;
 const INSERT_BATCH = 500;
 
 /** Counts how often each chunk id occurs in an encoded manifest, as [hex id, count] pairs. */
-function chunkCounts(manifest: Buffer): [string, number][] {
+function chunkCounts(encoded: Buffer): [string, number][] {
+  const manifest = Manifest.decode(encoded);
   const counts = new Map<string, number>();
-  for (let at = 0; at < manifest.length; at += MANIFEST_ENTRY_BYTES) {
-    const hex = manifest.toString('hex', at, at + 32);
+  for (let i = 0; i < manifest.count; i++) {
+    const hex = manifest.id(i).toString('hex');
     counts.set(hex, (counts.get(hex) ?? 0) + 1);
   }
   return [...counts];
 }
 
 /**
- * Adds chunk references for `delta` uses of a manifest's chunks (+n or -n), keeping each pack's live
+ * Adds (sign +1) or removes (-1) one use of each chunk entry of a manifest, keeping each pack's live
  * bytes in step with the chunks whose count crosses zero.
  */
 async function adjustChunkRefs(trx: Tx, manifest: Buffer, sign: 1 | -1): Promise<void> {
@@ -59,11 +60,7 @@ export async function attachContent(trx: Tx, content: IngestResult, now: number)
     .where('content_hash', '=', content.contentHash)
     .executeTakeFirst();
   if (existing) {
-    await trx
-      .updateTable('manifests')
-      .set({ refcount: sql`refcount + 1` })
-      .where('id', '=', existing.id)
-      .execute();
+    await retainManifest(trx, existing.id);
     return existing.id;
   }
   for (let i = 0; i < content.newChunks.length; i += INSERT_BATCH) {
