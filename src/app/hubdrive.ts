@@ -4,6 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyInstance } from 'fastify';
 import pino, { type Logger as PinoLogger } from 'pino';
 import type { BlobStore } from '../blobstore/blob-store.js';
+import { HfDatasetStore } from '../blobstore/hf/hf-dataset-store.js';
 import { LocalStore } from '../blobstore/local-store.js';
 import type { Config } from '../config/config.js';
 import { ContentEngine } from '../content/content-engine.js';
@@ -52,15 +53,24 @@ export function createLogger(level: Config['logLevel']): PinoLogger {
   return pino({ level, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } });
 }
 
-async function openStore(config: Config): Promise<BlobStore> {
-  return LocalStore.open({ dir: config.store.dir });
+async function openStore(config: Config, logger: PinoLogger): Promise<BlobStore> {
+  const store = config.store;
+  if (store.kind === 'local') return LocalStore.open({ dir: store.dir });
+  return HfDatasetStore.open({
+    hubUrl: store.hubUrl,
+    token: store.token,
+    repo: store.repo,
+    createRepo: store.createRepo,
+    commitsPerHour: store.commitsPerHour,
+    logger: logger.child({ component: 'hf-store' }),
+  });
 }
 
 /** Builds the whole application from a configuration: store, database, content engine, drive, HTTP. */
 export async function createHubdrive(config: Config, overrides: HubdriveOverrides = {}): Promise<Hubdrive> {
   const logger = overrides.logger ?? createLogger(config.logLevel);
   await fs.mkdir(config.dataDir, { recursive: true });
-  const store = overrides.store ?? (await openStore(config));
+  const store = overrides.store ?? (await openStore(config, logger));
   const db = await openDatabase(path.join(config.dataDir, 'hubdrive.db'));
   const engine = await ContentEngine.open({
     store,
@@ -100,7 +110,10 @@ export async function createHubdrive(config: Config, overrides: HubdriveOverride
       // Stop taking requests; the ones under way go on for a while.
       const stopping = http.close();
       // Meanwhile, everything acknowledged so far goes to the store.
-      if (flush) await engine.flush().catch((error: unknown) => logger.error({ err: error }, 'flush failed'));
+      if (flush)
+        await engine
+          .flush({ urgent: true })
+          .catch((error: unknown) => logger.error({ err: error }, 'flush failed'));
       const finished = await Promise.race([
         stopping.then(() => true),
         sleep(options.graceMs ?? SHUTDOWN_GRACE_MS, false, { ref: false }),

@@ -64,6 +64,8 @@ export interface BlobStore {
   /** Every committed key that starts with `prefix`, in no particular order. */
   list(prefix: string): AsyncIterable<BlobStat>;
   delete(keys: readonly string[]): Promise<void>;
+  /** Optional: bytes the store holds for this drive, when it can tell (the Hub counts history). */
+  usage?(): Promise<{ usedBytes: number | null }>;
   /** Makes everything staged durable and visible. A commit with nothing staged is a no-op. */
   commit(message: string): Promise<CommitResult>;
   /** Releases resources; staged, uncommitted changes are abandoned. */

@@ -9,6 +9,20 @@ export interface ChunkerParams {
   max: number;
 }
 
+export interface LocalStoreConfig {
+  kind: 'local';
+  dir: string;
+}
+
+export interface HfStoreConfig {
+  kind: 'hf';
+  hubUrl: string;
+  token: string;
+  repo: string;
+  createRepo: boolean;
+  commitsPerHour: number;
+}
+
 export interface Config {
   port: number;
   host: string;
@@ -16,7 +30,7 @@ export interface Config {
   basePath: string;
   decoyDir: string;
   sysToken: string | undefined;
-  store: { kind: 'local'; dir: string };
+  store: LocalStoreConfig | HfStoreConfig;
   allowIps: string[] | undefined;
   trustProxy: boolean | number | string[];
   chunker: ChunkerParams;
@@ -41,8 +55,32 @@ export class ConfigError extends Error {
 
 const DEFAULT_DECOY_DIR = fileURLToPath(new URL('../../decoy', import.meta.url));
 
+function storeKind(env: ParsedEnv): 'local' | 'hf' {
+  return env.STORE ?? (env.HF_DATASET_REPO ? 'hf' : 'local');
+}
+
+function storeConfig(env: ParsedEnv): LocalStoreConfig | HfStoreConfig {
+  if (storeKind(env) === 'local') {
+    return { kind: 'local', dir: path.resolve(env.LOCAL_STORE_DIR ?? path.join(env.DATA_DIR, 'store')) };
+  }
+  return {
+    kind: 'hf',
+    hubUrl: env.HF_ENDPOINT,
+    token: env.HF_TOKEN!,
+    repo: env.HF_DATASET_REPO!,
+    createRepo: env.HF_CREATE_REPO,
+    commitsPerHour: env.HF_COMMITS_PER_HOUR,
+  };
+}
+
 function checkRelations(env: ParsedEnv): string[] {
   const problems: string[] = [];
+  if (storeKind(env) === 'hf') {
+    if (!env.HF_TOKEN)
+      problems.push('HF_TOKEN: expected a Hugging Face access token with write access (the store is "hf")');
+    if (!env.HF_DATASET_REPO)
+      problems.push('HF_DATASET_REPO: expected the dataset repo to keep files in, such as alice/my-drive');
+  }
   const { CHUNK_MIN: min, CHUNK_AVG: avg, CHUNK_MAX: max } = env;
   if (min < 64 * 1024) problems.push(`CHUNK_MIN: expected at least 64 KiB, got ${formatSize(min)}`);
   if (!(min < avg && avg < max)) {
@@ -89,7 +127,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     basePath: env.BASE_PATH,
     decoyDir: env.DECOY_DIR ? path.resolve(env.DECOY_DIR) : DEFAULT_DECOY_DIR,
     sysToken: env.SYS_TOKEN,
-    store: { kind: 'local', dir: path.resolve(env.LOCAL_STORE_DIR ?? path.join(env.DATA_DIR, 'store')) },
+    store: storeConfig(env),
     allowIps: env.ALLOW_IPS,
     trustProxy: env.TRUST_PROXY,
     chunker: { min: env.CHUNK_MIN, avg: env.CHUNK_AVG, max: env.CHUNK_MAX },

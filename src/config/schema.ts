@@ -119,8 +119,30 @@ export const envSchema = z.object({
   BASE_PATH: basePath.default(''),
   DECOY_DIR: z.string().min(1, 'expected a folder path').optional(),
   SYS_TOKEN: z.string().min(1, 'expected the admin password, or leave it unset').optional(),
-  STORE: z.enum(['local'], { error: 'expected "local" (the only store in this version)' }).default('local'),
+  // Unset: "hf" when HF_DATASET_REPO is set (the deployment guide's setup), else "local".
+  STORE: z.enum(['local', 'hf'], { error: 'expected "local" or "hf"' }).optional(),
   LOCAL_STORE_DIR: z.string().min(1, 'expected a folder path').optional(),
+  HF_TOKEN: z
+    .string()
+    .regex(/^hf_[A-Za-z0-9_-]+$/, 'expected a Hugging Face access token, which starts with "hf_"')
+    .optional(),
+  HF_DATASET_REPO: z
+    .string()
+    .regex(
+      /^[A-Za-z0-9][A-Za-z0-9._-]{0,95}\/[A-Za-z0-9][A-Za-z0-9._-]{0,95}$/,
+      'expected a dataset repo id such as alice/my-drive (your user or organisation, a slash, a name)',
+    )
+    .optional(),
+  HF_ENDPOINT: z
+    .url({ error: 'expected the Hub URL, such as https://huggingface.co' })
+    .default('https://huggingface.co'),
+  HF_CREATE_REPO: flag.default(false),
+  HF_COMMITS_PER_HOUR: z.coerce
+    .number({ error: 'expected a whole number' })
+    .int('expected a whole number')
+    .min(1, 'expected at least 1')
+    .max(128, "expected at most 128, the Hub's own limit")
+    .default(100),
   ALLOW_IPS: ipList.optional(),
   TRUST_PROXY: trustProxy.default(false),
   CHUNK_MIN: size('the smallest chunk').default(512 * 1024),

@@ -148,8 +148,13 @@ export class ContentEngine {
     return Manifest.decode(encoded);
   }
 
-  flush(): Promise<void> {
-    return this.flusher.flush();
+  flush(options?: { urgent?: boolean }): Promise<void> {
+    return this.flusher.flush(options);
+  }
+
+  /** Bytes the store holds, when it can tell (the Hub counts history too). */
+  async storeUsage(): Promise<{ usedBytes: number | null } | null> {
+    return this.options.store.usage ? this.options.store.usage() : null;
   }
 
   status(): FlushStatus & { store: string; writeMode: string; buffers: { total: number; free: number } } {
@@ -161,9 +166,9 @@ export class ContentEngine {
     };
   }
 
-  /** Flushes everything to the store, then stops. */
+  /** Flushes everything to the store (without waiting for the commit budget), then stops. */
   async close(options: { flush?: boolean } = {}): Promise<void> {
-    if (options.flush !== false) await this.flush();
+    if (options.flush !== false) await this.flush({ urgent: true });
     await this.flusher.close();
     await this.packer.close();
     await this.reader.close();

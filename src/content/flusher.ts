@@ -46,6 +46,8 @@ export class Flusher {
   private retryDelay = 1000;
   private closed = false;
   private readonly stopping = new AbortController();
+  /** Aborted to stop waiting for the commit budget (shutdown). */
+  private readonly budgetWake = new AbortController();
 
   constructor(private readonly options: FlusherOptions) {
     this.budget = new CommitBudget(options.store.limits.commitsPerHour);
@@ -110,9 +112,9 @@ export class Flusher {
       pack.stored = true;
     }
     const wait = this.budget.delay();
-    if (wait > 0) {
+    if (wait > 0 && !this.budgetWake.signal.aborted) {
       logger.info({ waitMs: wait }, 'commit budget spent; waiting');
-      await sleep(wait, undefined, { signal: this.stopping.signal });
+      await sleep(wait, undefined, { signal: this.budgetWake.signal }).catch(() => undefined);
     }
     await store.commit(`hubdrive: ${batch.length} pack${batch.length === 1 ? '' : 's'}`);
     this.budget.record();
@@ -154,8 +156,13 @@ export class Flusher {
     await Promise.all(waits);
   }
 
-  /** Seals the open pack and commits everything sealed; resolves when staging is empty. */
-  async flush(): Promise<void> {
+  /**
+   * Seals the open pack and commits everything sealed; resolves when staging is empty. `urgent`
+   * (shutdown: a Space's disk is about to go) stops spending the commit budget evenly: the budget is
+   * set below the Hub's own limit, and the rest is for this.
+   */
+  async flush(options: { urgent?: boolean } = {}): Promise<void> {
+    if (options.urgent) this.budgetWake.abort();
     await this.options.packer.sealOpen();
     while (this.queue.length > 0 || this.draining) {
       this.kick();
@@ -182,6 +189,7 @@ export class Flusher {
     this.timer = null;
     this.closed = true;
     this.stopping.abort();
+    this.budgetWake.abort();
     await this.draining?.catch(() => undefined);
   }
 }

@@ -25,13 +25,15 @@ export interface Drive {
   files: FileService;
   trash: TrashService;
   versions: VersionService;
-  /** Writes not yet in the store, the last commit and error, transfer buffers: for admins. */
-  storeStatus(): StoreStatus;
+  /** Writes not yet in the store, the last commit and error, transfer buffers, store usage: for admins. */
+  storeStatus(): Promise<StoreStatus>;
   /** Resolves while the metadata database answers (the health check). */
   ping(): Promise<void>;
 }
 
-export type StoreStatus = ReturnType<ContentEngine['status']>;
+export type StoreStatus = ReturnType<ContentEngine['status']> & {
+  usage: Awaited<ReturnType<ContentEngine['storeUsage']>>;
+};
 
 export async function createDrive(options: DriveOptions): Promise<Drive> {
   const { db, engine } = options;
@@ -44,7 +46,7 @@ export async function createDrive(options: DriveOptions): Promise<Drive> {
     files: new FileService({ db, engine, versionsKeep: options.versionsKeep }),
     trash: new TrashService(db),
     versions: new VersionService(db, options.versionsKeep),
-    storeStatus: () => engine.status(),
+    storeStatus: async () => ({ ...engine.status(), usage: await engine.storeUsage().catch(() => null) }),
     ping: async () => {
       await sql`select 1`.execute(db);
     },

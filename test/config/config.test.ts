@@ -87,10 +87,10 @@ describe('loadConfig: values', () => {
   test('folders are resolved to absolute paths; the store folder defaults to DATA_DIR/store', () => {
     const config = loadConfig({ DATA_DIR: 'some/relative' });
     assert.equal(config.dataDir, path.resolve('some/relative'));
-    assert.equal(config.store.dir, path.resolve('some/relative/store'));
+    assert.deepEqual(config.store, { kind: 'local', dir: path.resolve('some/relative/store') });
     const explicit = loadConfig({ DATA_DIR: '/srv/hub', LOCAL_STORE_DIR: 'blobs', DECOY_DIR: 'site' });
     assert.equal(explicit.dataDir, '/srv/hub');
-    assert.equal(explicit.store.dir, path.resolve('blobs'));
+    assert.deepEqual(explicit.store, { kind: 'local', dir: path.resolve('blobs') });
     assert.equal(explicit.decoyDir, path.resolve('site'));
   });
 

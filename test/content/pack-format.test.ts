@@ -16,7 +16,7 @@ import {
   type PackEntry,
 } from '../../src/content/pack-format.js';
 import { pseudoRandom } from '../helpers/data.js';
-import { openDrive, SMALL_CONTENT_ENV, streamOf } from '../helpers/drive.js';
+import { openDrive, SMALL_CONTENT_ENV, streamOf, localStoreDir } from '../helpers/drive.js';
 
 describe('pack format v1', () => {
   test('header, trailer and footer decode to what was encoded', () => {
@@ -52,7 +52,7 @@ describe('pack format v1', () => {
       .selectAll()
       .where('state', '=', 'committed')
       .executeTakeFirstOrThrow();
-    const bytes = readFileSync(path.join(app.config.store.dir, ...pack.key!.split('/')));
+    const bytes = readFileSync(path.join(localStoreDir(app), ...pack.key!.split('/')));
     assert.equal(bytes.length, pack.size);
     assert.deepEqual(decodeHeader(bytes), { version: 1, flags: 0, keyId: 0 });
     const footer = decodeFooter(bytes.subarray(bytes.length - FOOTER_BYTES));

@@ -3,7 +3,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import { pseudoRandom } from '../helpers/data.js';
-import { openDrive, readAll, SMALL_CONTENT_ENV, streamOf } from '../helpers/drive.js';
+import { openDrive, readAll, SMALL_CONTENT_ENV, streamOf, localStoreDir } from '../helpers/drive.js';
 import { IntegrityError } from '../../src/errors/domain-error.js';
 
 /** Byte offsets worth reading around: both ends, every chunk border, every pack border, and random. */
@@ -85,7 +85,7 @@ describe('reading content', () => {
       .where('pack_id', '=', pack.id)
       .orderBy('offset')
       .executeTakeFirstOrThrow();
-    const file = path.join(app.config.store.dir, ...pack.key!.split('/'));
+    const file = path.join(localStoreDir(app), ...pack.key!.split('/'));
     const handle = await fs.open(file, 'r+');
     const one = Buffer.alloc(1);
     const at = chunk.offset + Math.floor(chunk.stored_length / 2);

@@ -73,3 +73,9 @@ export async function readAll(stream: Readable): Promise<Buffer> {
   for await (const part of stream) parts.push(part as Buffer);
   return Buffer.concat(parts);
 }
+
+/** The folder of a local store (tests of the embedded default look at its files). */
+export function localStoreDir(app: Hubdrive): string {
+  if (app.config.store.kind !== 'local') throw new Error('not a local store');
+  return app.config.store.dir;
+}

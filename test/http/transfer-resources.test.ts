@@ -8,7 +8,7 @@ import { LocalStore } from '../../src/blobstore/local-store.js';
 import { ADMIN_PASSWORD, startApp, type RunningApp } from '../helpers/app.js';
 import { ApiClient } from '../helpers/client.js';
 import { pseudoRandom } from '../helpers/data.js';
-import { SMALL_CONTENT_ENV } from '../helpers/drive.js';
+import { localStoreDir, SMALL_CONTENT_ENV } from '../helpers/drive.js';
 import { q } from './support.js';
 
 // Transfers borrow the engine's fixed buffers; whatever clients do, every buffer must come back.
@@ -126,7 +126,7 @@ describe('shutdown', () => {
     await own.close({ graceMs: 500 });
     paused.destroy();
     // Open the store again, as the next start would, and look for the pack.
-    const store = await LocalStore.open({ dir: own.app.config.store.dir });
+    const store = await LocalStore.open({ dir: localStoreDir(own.app) });
     let bytes = 0;
     for await (const object of store.list('packs/')) bytes += object.size;
     await store.close();

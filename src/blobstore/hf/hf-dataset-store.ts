@@ -1,0 +1,253 @@
+import { HubApiError, listFiles, pathsInfo } from '@huggingface/hub';
+import { openAsBlob } from 'node:fs';
+import { Readable } from 'node:stream';
+import type { ReadableStream as WebReadableStream } from 'node:stream/web';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Logger } from '../../observability/logger.js';
+import type { BlobSource, BlobStat, BlobStore, ByteRange, CommitResult, StoreLimits } from '../blob-store.js';
+import { BlobNotFoundError, BlobTooLargeError, RangeNotSatisfiableError } from '../errors.js';
+import { assertValidKey } from '../keys.js';
+import { branchHead, commitOperations, type CommitOperation } from './hub-commit.js';
+import type { HubContext } from './hub-context.js';
+import { hubError, HubResponseError } from './hub-context.js';
+import { createHubFetch } from './hub-fetch.js';
+import { preuploadMode, uploadLfsObject } from './lfs-upload.js';
+import { ResolveCache } from './resolve-cache.js';
+import { backoff, DEFAULT_RETRY } from './retry-policy.js';
+import { checkHubAccess } from './startup-checks.js';
+
+export interface HfDatasetStoreOptions {
+  /** The Hub, e.g. https://huggingface.co (HF_ENDPOINT). */
+  hubUrl: string;
+  token: string;
+  /** "namespace/name" (HF_DATASET_REPO). */
+  repo: string;
+  /** Create the repo, private, when it does not exist (HF_CREATE_REPO). */
+  createRepo: boolean;
+  commitsPerHour: number;
+  logger: Logger;
+  limits?: Partial<StoreLimits>;
+}
+
+/** Inline (regular) files the Hub will take in a commit; anything bigger goes through LFS. */
+const MAX_INLINE = 1024 * 1024;
+
+/**
+ * A Hugging Face dataset repo as a blob store. A put uploads the object to the repo's LFS storage at
+ * once; a commit references many of them in one Hub commit (the Hub allows about 128 commits an
+ * hour). Reads resolve a file once to its storage URL and then read ranges from there.
+ */
+export class HfDatasetStore implements BlobStore {
+  readonly kind = 'hf';
+  readonly limits: StoreLimits;
+  private staged = new Map<string, CommitOperation>();
+  private head = '';
+  private readonly resolver: ResolveCache;
+  private commitChain: Promise<unknown> = Promise.resolve();
+
+  private constructor(
+    private readonly context: HubContext,
+    options: HfDatasetStoreOptions,
+  ) {
+    this.limits = {
+      // The Hub's hard maximum for one file.
+      maxObjectSize: 500 * 1000 ** 3,
+      maxEntriesPerFolder: 10_000,
+      commitsPerHour: options.commitsPerHour,
+      maxOperationsPerCommit: 100,
+      ...options.limits,
+    };
+    this.resolver = new ResolveCache(context);
+  }
+
+  /** Checks the token and the repo, then opens the store. Throws StoreInitError. */
+  static async open(options: HfDatasetStoreOptions): Promise<HfDatasetStore> {
+    const logger = options.logger;
+    const context: HubContext = {
+      hubUrl: options.hubUrl.replace(/\/+$/, ''),
+      repo: options.repo,
+      token: options.token,
+      revision: 'main',
+      fetch: createHubFetch({ logger }),
+      fetchOnce: (input, init) => fetch(input, init),
+      logger,
+    };
+    await checkHubAccess(context, { createRepo: options.createRepo });
+    const store = new HfDatasetStore(context, options);
+    store.head = await branchHead(context);
+    return store;
+  }
+
+  async put(key: string, source: BlobSource): Promise<void> {
+    assertValidKey(key);
+    if (source.size > this.limits.maxObjectSize) {
+      throw new BlobTooLargeError(`object ${key} is ${source.size} bytes, over the Hub's limit`);
+    }
+    const body = source.path ? await openAsBlob(source.path) : new Blob([await readAll(source.open())]);
+    if (body.size !== source.size)
+      throw new Error(`put ${key}: the source has ${body.size} bytes, not ${source.size}`);
+    const sample = Buffer.from(await body.slice(0, 512).arrayBuffer());
+    const mode =
+      source.size <= MAX_INLINE
+        ? await preuploadMode(this.context, { path: key, size: source.size, sample })
+        : 'lfs';
+    if (mode === 'regular') {
+      this.staged.set(key, { kind: 'file', path: key, content: Buffer.from(await body.arrayBuffer()) });
+      return;
+    }
+    await uploadLfsObject(this.context, { oid: source.sha256, size: source.size, body });
+    this.staged.set(key, { kind: 'lfs', path: key, oid: source.sha256, size: source.size });
+  }
+
+  async get(key: string, range?: ByteRange): Promise<Readable> {
+    assertValidKey(key);
+    const response = await this.fetchRange(key, range);
+    if (!response.body) return Readable.from([]);
+    return Readable.fromWeb(response.body as WebReadableStream<Uint8Array>);
+  }
+
+  /** Reads a range straight into `target`; a connection that breaks mid-body is read again. */
+  async readInto(key: string, position: number, target: Buffer): Promise<void> {
+    assertValidKey(key);
+    if (target.length === 0) return;
+    const range = { start: position, end: position + target.length - 1 };
+    for (let attempt = 0; ; attempt++) {
+      const response = await this.fetchRange(key, range);
+      try {
+        let done = 0;
+        for await (const piece of response.body as unknown as AsyncIterable<Uint8Array>) {
+          if (done + piece.length > target.length)
+            throw new Error(`the Hub sent more than ${target.length} bytes`);
+          target.set(piece, done);
+          done += piece.length;
+        }
+        if (done !== target.length) throw new Error(`the Hub sent ${done} of ${target.length} bytes`);
+        return;
+      } catch (error) {
+        await response.body?.cancel().catch(() => undefined);
+        if (attempt + 1 >= DEFAULT_RETRY.attempts) throw error;
+        this.context.logger.warn({ key, attempt, err: error }, 'a ranged read broke off; reading it again');
+        await sleep(backoff(DEFAULT_RETRY, attempt, null));
+      }
+    }
+  }
+
+  private async fetchRange(key: string, range: ByteRange | undefined): Promise<Response> {
+    for (let attempt = 0; ; attempt++) {
+      const url = await this.resolver.target(key);
+      const response = await this.context.fetch(url, {
+        headers: {
+          ...(this.resolver.isHub(url) ? { Authorization: `Bearer ${this.context.token}` } : {}),
+          ...(range ? { Range: `bytes=${range.start}-${range.end}` } : {}),
+        },
+      });
+      if (range ? response.status === 206 : response.ok) return response;
+      await response.body?.cancel().catch(() => undefined);
+      if (response.status === 416) {
+        const total = Number(response.headers.get('content-range')?.split('/')[1] ?? NaN);
+        throw new RangeNotSatisfiableError(`range ${range?.start}-${range?.end} is outside ${key}`, total);
+      }
+      // A storage URL that stopped working (expired, revoked): resolve the file again, once.
+      if ((response.status === 403 || response.status === 404 || response.status === 410) && attempt === 0) {
+        this.resolver.forget(key);
+        continue;
+      }
+      if (response.status === 404) throw new BlobNotFoundError(key);
+      throw await hubError(response, `reading ${key}`);
+    }
+  }
+
+  async stat(key: string): Promise<BlobStat | null> {
+    assertValidKey(key);
+    const entries = await pathsInfo({
+      repo: { type: 'dataset', name: this.context.repo },
+      paths: [key],
+      revision: this.context.revision,
+      accessToken: this.context.token,
+      hubUrl: this.context.hubUrl,
+      fetch: this.context.fetch,
+    });
+    const entry = entries.find((e) => e.path === key && e.type === 'file');
+    return entry ? { key, size: entry.size } : null;
+  }
+
+  async *list(prefix: string): AsyncIterable<BlobStat> {
+    const slash = prefix.lastIndexOf('/');
+    const folder = slash >= 0 ? prefix.slice(0, slash) : '';
+    try {
+      for await (const entry of listFiles({
+        repo: { type: 'dataset', name: this.context.repo },
+        path: folder || undefined,
+        recursive: true,
+        revision: this.context.revision,
+        accessToken: this.context.token,
+        hubUrl: this.context.hubUrl,
+        fetch: this.context.fetch,
+      })) {
+        if (entry.type === 'file' && entry.path.startsWith(prefix))
+          yield { key: entry.path, size: entry.size };
+      }
+    } catch (error) {
+      // A folder that does not exist holds nothing.
+      if (error instanceof HubApiError && error.statusCode === 404) return;
+      throw error;
+    }
+  }
+
+  async delete(keys: readonly string[]): Promise<void> {
+    for (const key of keys) assertValidKey(key);
+    for (const key of keys) this.staged.set(key, { kind: 'delete', path: key });
+  }
+
+  commit(message: string): Promise<CommitResult> {
+    const run = this.commitChain.then(() => this.commitStaged(message));
+    this.commitChain = run.catch(() => undefined);
+    return run;
+  }
+
+  private async commitStaged(message: string): Promise<CommitResult> {
+    const operations = [...this.staged.values()];
+    const result: CommitResult = {
+      id: null,
+      puts: operations.filter((o) => o.kind !== 'delete').length,
+      deletes: operations.filter((o) => o.kind === 'delete').length,
+    };
+    if (operations.length === 0) return result;
+    this.head = await commitOperations(this.context, { summary: message, parent: this.head, operations });
+    // Only what this commit carried leaves the stage; puts made meanwhile wait for the next one.
+    for (const op of operations) if (this.staged.get(op.path) === op) this.staged.delete(op.path);
+    for (const op of operations) this.resolver.forget(op.path);
+    result.id = this.head;
+    return result;
+  }
+
+  /** Bytes the repo holds on the Hub (history included), when the Hub says. */
+  async usage(): Promise<{ usedBytes: number | null }> {
+    // The client's datasetInfo has no field for this; the Hub answers it on the repo's API page.
+    const response = await this.context.fetch(
+      `${this.context.hubUrl}/api/datasets/${this.context.repo}?expand=usedStorage`,
+      {
+        headers: { Authorization: `Bearer ${this.context.token}` },
+      },
+    );
+    if (!response.ok) {
+      await response.body?.cancel();
+      return { usedBytes: null };
+    }
+    const info = (await response.json()) as { usedStorage?: number };
+    return { usedBytes: typeof info.usedStorage === 'number' ? info.usedStorage : null };
+  }
+
+  async close(): Promise<void> {
+    await this.commitChain;
+    this.staged.clear();
+  }
+}
+
+async function readAll(stream: Readable): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  for await (const part of stream) parts.push(part as Buffer);
+  return Buffer.concat(parts);
+}
+
+export { HubResponseError };
