@@ -6,7 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '../../observability/logger.js';
 import type { BlobSource, BlobStat, BlobStore, ByteRange, CommitResult, StoreLimits } from '../blob-store.js';
 import { BlobNotFoundError, BlobTooLargeError, RangeNotSatisfiableError } from '../errors.js';
-import { assertValidKey } from '../keys.js';
+import { assertValidKey, isValidKey } from '../keys.js';
 import { branchHead, commitOperations, type CommitOperation } from './hub-commit.js';
 import type { HubContext } from './hub-context.js';
 import { hubError, HubResponseError } from './hub-context.js';
@@ -134,7 +134,20 @@ export class HfDatasetStore implements BlobStore {
 
   private async fetchRange(key: string, range: ByteRange | undefined): Promise<Response> {
     for (let attempt = 0; ; attempt++) {
-      const url = await this.resolver.target(key);
+      const { url, size } = await this.resolver.target(key);
+      const valid =
+        range === undefined ||
+        (Number.isSafeInteger(range.start) &&
+          Number.isSafeInteger(range.end) &&
+          range.start >= 0 &&
+          range.start <= range.end &&
+          (Number.isNaN(size) || range.end < size));
+      if (!valid) {
+        throw new RangeNotSatisfiableError(
+          `range ${range!.start}-${range!.end} is outside ${key} (${size} bytes)`,
+          size,
+        );
+      }
       const response = await this.context.fetch(url, {
         headers: {
           ...(this.resolver.isHub(url) ? { Authorization: `Bearer ${this.context.token}` } : {}),
@@ -184,8 +197,10 @@ export class HfDatasetStore implements BlobStore {
         hubUrl: this.context.hubUrl,
         fetch: this.context.fetch,
       })) {
-        if (entry.type === 'file' && entry.path.startsWith(prefix))
+        // The repo's own files (.gitattributes, a README) are not objects of this store.
+        if (entry.type === 'file' && entry.path.startsWith(prefix) && isValidKey(entry.path)) {
           yield { key: entry.path, size: entry.size };
+        }
       }
     } catch (error) {
       // A folder that does not exist holds nothing.
@@ -206,7 +221,7 @@ export class HfDatasetStore implements BlobStore {
   }
 
   private async commitStaged(message: string): Promise<CommitResult> {
-    const operations = [...this.staged.values()];
+    const operations = await this.withoutAbsentDeletes([...this.staged.values()]);
     const result: CommitResult = {
       id: null,
       puts: operations.filter((o) => o.kind !== 'delete').length,
@@ -219,6 +234,29 @@ export class HfDatasetStore implements BlobStore {
     for (const op of operations) this.resolver.forget(op.path);
     result.id = this.head;
     return result;
+  }
+
+  /** The Hub refuses to delete a path it does not hold; deleting nothing is no change at all. */
+  private async withoutAbsentDeletes(operations: CommitOperation[]): Promise<CommitOperation[]> {
+    const deletes = operations.filter((op) => op.kind === 'delete').map((op) => op.path);
+    if (deletes.length === 0) return operations;
+    const present = new Set<string>();
+    for (let i = 0; i < deletes.length; i += 100) {
+      const entries = await pathsInfo({
+        repo: { type: 'dataset', name: this.context.repo },
+        paths: deletes.slice(i, i + 100),
+        revision: this.context.revision,
+        accessToken: this.context.token,
+        hubUrl: this.context.hubUrl,
+        fetch: this.context.fetch,
+      });
+      for (const entry of entries) present.add(entry.path);
+    }
+    for (const op of operations) {
+      if (op.kind === 'delete' && !present.has(op.path) && this.staged.get(op.path) === op)
+        this.staged.delete(op.path);
+    }
+    return operations.filter((op) => op.kind !== 'delete' || present.has(op.path));
   }
 
   /** Bytes the repo holds on the Hub (history included), when the Hub says. */

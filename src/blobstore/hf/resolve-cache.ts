@@ -6,8 +6,10 @@ const DEFAULT_TTL_MS = 5 * 60_000;
 /** Re-resolve this long before the target says it expires. */
 const MARGIN_MS = 30_000;
 
-interface Target {
+export interface Target {
   url: string;
+  /** The file's size, from the Hub's X-Linked-Size (or Content-Length). */
+  size: number;
   expiresAt: number;
 }
 
@@ -23,9 +25,9 @@ export class ResolveCache {
     private readonly capacity = 1024,
   ) {}
 
-  async target(path: string): Promise<string> {
+  async target(path: string): Promise<Target> {
     const cached = this.targets.get(path);
-    if (cached && cached.expiresAt > Date.now()) return cached.url;
+    if (cached && cached.expiresAt > Date.now()) return cached;
     const url = `${repoUrl(this.context)}/resolve/${encodeURIComponent(this.context.revision)}/${path}`;
     const response = await this.context.fetch(url, {
       method: 'HEAD',
@@ -34,19 +36,22 @@ export class ResolveCache {
     });
     if (response.status === 404) throw new BlobNotFoundError(path);
     const location = response.headers.get('location');
+    const size = Number(
+      response.headers.get('x-linked-size') ?? response.headers.get('content-length') ?? NaN,
+    );
     let target: Target;
     if (response.status >= 300 && response.status < 400 && location) {
       const resolved = new URL(location, url);
-      target = { url: resolved.href, expiresAt: expiry(resolved) };
+      target = { url: resolved.href, size, expiresAt: expiry(resolved) };
     } else if (response.ok) {
       // A small regular file is served by the Hub itself, with the token.
-      target = { url, expiresAt: Date.now() + DEFAULT_TTL_MS };
+      target = { url, size, expiresAt: Date.now() + DEFAULT_TTL_MS };
     } else {
       throw await hubError(response, `resolving ${path}`);
     }
     if (this.targets.size >= this.capacity) this.targets.delete(this.targets.keys().next().value!);
     this.targets.set(path, target);
-    return target.url;
+    return target;
   }
 
   /** Whether a target URL is the Hub itself (needs the token) rather than signed storage. */

@@ -1,0 +1,91 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import type { Hubdrive } from '../../src/app/hubdrive.js';
+import type { User } from '../../src/drive/users.js';
+import { ADMIN_PASSWORD, startApp } from '../helpers/app.js';
+import { ApiClient } from '../helpers/client.js';
+import { pseudoRandom } from '../helpers/data.js';
+import { openDrive, readAll, streamOf } from '../helpers/drive.js';
+import { hubEnv, startHub } from '../helpers/hub.js';
+
+const MiB = 1024 * 1024;
+
+/** Writes one large file and many small ones through the drive, then checks every byte. */
+async function roundTrip(app: Hubdrive, admin: User, large: number, small: number): Promise<void> {
+  const big = pseudoRandom(large, 1);
+  await app.drive.files.write(admin, '/big.bin', streamOf(big, MiB));
+  await app.drive.tree.mkdir(admin, '/small');
+  for (let i = 0; i < small; i++) {
+    await app.drive.files.write(admin, `/small/f${i}.bin`, streamOf(pseudoRandom(4096, 10_000 + i)));
+  }
+  await app.engine.flush();
+  const listed = await app.drive.tree.list(admin, '/small', { limit: 1000 });
+  assert.equal(listed.entries.length, Math.min(small, 1000));
+  assert.ok(
+    (await readAll((await app.drive.files.open(admin, '/big.bin')).stream())).equals(big),
+    'the large file differs',
+  );
+  for (let i = 0; i < small; i += 97) {
+    const got = await readAll((await app.drive.files.open(admin, `/small/f${i}.bin`)).stream());
+    assert.ok(got.equals(pseudoRandom(4096, 10_000 + i)), `/small/f${i}.bin differs`);
+  }
+}
+
+describe('the drive on STORE=hf', () => {
+  test('files go up and come back byte-exact, in few commits, with no folder over 10,000 entries', async () => {
+    const hub = await startHub();
+    const { app, admin } = await openDrive({ ...hubEnv(hub, 'emulator/drive-a'), FLUSH_INTERVAL: '3600' });
+    const files = 1500;
+    await roundTrip(app, admin, 200 * MiB, files);
+    const stats = await hub.stats('emulator/drive-a');
+    // hubdrive.json's commit, then the packs: 64 MiB packs, at most 100 files per commit.
+    assert.ok(stats.commits <= 1 + Math.ceil(files / 100), `${stats.commits} commits for ${files} files`);
+    assert.ok(stats.largestFolder <= 10_000);
+    const uniqueBytes = 200 * MiB + files * 4096;
+    // One object per 64 MiB of unique data, one more per flush, and hubdrive.json.
+    assert.ok(
+      stats.files <= Math.ceil(uniqueBytes / (64 * MiB)) + 2 + 1,
+      `${stats.files} objects in the repo`,
+    );
+  });
+
+  test('with 10% of Hub requests failing (429, 5xx, resets), nothing is lost', async () => {
+    const hub = await startHub();
+    const { app, admin } = await openDrive({ ...hubEnv(hub, 'emulator/drive-b'), FLUSH_INTERVAL: '3600' });
+    hub.setFaults({ errorRate: 0.07, errorStatuses: [429, 500, 503], resetRate: 0.03, seed: 11 });
+    await roundTrip(app, admin, 80 * MiB, 300);
+    hub.setFaults({});
+  });
+
+  test('1,000 small files PUT one after another: no client waits for a commit; then few commits', async () => {
+    const hub = await startHub({ commitsPerHour: 128 });
+    const { url, app } = await startApp({ ...hubEnv(hub, 'emulator/drive-c'), FLUSH_INTERVAL: '600' });
+    const client = await ApiClient.login(url, 'admin', ADMIN_PASSWORD);
+    const before = (await hub.stats('emulator/drive-c')).commits;
+    for (let i = 0; i < 1000; i++) {
+      assert.equal((await client.upload(`/s${i}.txt`, `small file ${i}`)).status, 201);
+    }
+    assert.equal((await hub.stats('emulator/drive-c')).commits, before, 'no upload waited for a Hub commit');
+    await app.engine.flush();
+    const commits = (await hub.stats('emulator/drive-c')).commits - before;
+    assert.ok(commits >= 1 && commits <= 10, `${commits} commits for 1,000 files`);
+    assert.equal((await client.download('/s999.txt')).bytes.toString(), 'small file 999');
+  });
+
+  test('WRITE_MODE=durable answers only once the content is committed to the repo', async () => {
+    const hub = await startHub();
+    const { app, admin } = await openDrive({
+      ...hubEnv(hub, 'emulator/drive-d'),
+      WRITE_MODE: 'durable',
+      FLUSH_INTERVAL: '3600',
+    });
+    await app.drive.files.write(admin, '/durable.bin', streamOf(pseudoRandom(3 * MiB, 3)));
+    const pending = await app.db
+      .selectFrom('packs')
+      .select('state')
+      .where('state', '!=', 'committed')
+      .execute();
+    assert.deepEqual(pending, []);
+    assert.equal(app.engine.status().pendingBytes, 0);
+  });
+});
