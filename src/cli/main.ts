@@ -1,19 +1,23 @@
+import { hubEmulator } from './hub-emulator.js';
 import { serve } from './serve.js';
 
 const USAGE = `usage: hubdrive <command>
 
 commands:
-  serve     run the drive (the default)
-  help      show this help
+  serve         run the drive (the default)
+  hub-emulator  run a Hugging Face Hub emulator for offline tests (hubdrive hub-emulator --help)
+  help          show this help
 
 Settings come from environment variables; see the README.
 `;
 
 async function main(argv: string[]): Promise<number> {
-  const [command = 'serve'] = argv;
+  const [command = 'serve', ...rest] = argv;
   switch (command) {
     case 'serve':
       return serve();
+    case 'hub-emulator':
+      return hubEmulator(rest);
     case 'help':
     case '--help':
     case '-h':
