@@ -1,10 +1,13 @@
 import { spawn } from 'node:child_process';
 
-/** Runs curl and resolves with the wall time in seconds; fails on a non-2xx status. */
-export function curl(args: string[]): Promise<number> {
+/**
+ * Runs curl and resolves with the wall time in seconds; fails on a non-2xx status. The body goes to
+ * `output`, or nowhere.
+ */
+export function curl(args: string[], output = '/dev/null'): Promise<number> {
   return new Promise((resolve, reject) => {
     const start = performance.now();
-    const child = spawn('curl', ['-sS', '--fail', '-o', '/dev/null', ...args], {
+    const child = spawn('curl', ['-sS', '--fail', '-o', output, ...args], {
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     let stderr = '';

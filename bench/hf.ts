@@ -27,6 +27,11 @@ export interface HfBenchDeps {
   }>;
 }
 
+/** The i-th small file of the scale run: 4 KiB of its own bytes. */
+function smallFile(i: number): Buffer {
+  return Buffer.from(createHash('sha512').update(`small ${i}`).digest('hex').repeat(32));
+}
+
 async function sha256File(file: string): Promise<string> {
   const hash = createHash('sha256');
   const handle = await fs.open(file, 'r');
@@ -138,4 +143,70 @@ export async function benchHf(deps: HfBenchDeps): Promise<void> {
   deps.print('hf_commits_for_3_gib', stats.commits);
   await drive.stop();
   await hub.close();
+}
+
+/**
+ * `npm run bench -- hfscale`: the issue's scale run through the HTTP API on STORE=hf: a 2 GiB file
+ * and 10,000 files of 4 KiB, with 10% of Hub requests failing (429, 5xx, resets) and a budget of 128
+ * commits an hour; everything read back and compared.
+ */
+export async function benchHfScale(deps: HfBenchDeps): Promise<void> {
+  const hub = await startHubEmulator({
+    dir: path.join(deps.root, 'hub-scale'),
+    port: 0,
+    commitsPerHour: 128,
+  });
+  const drive = await deps.startDrive('hf-scale', {
+    HF_ENDPOINT: hub.url,
+    HF_TOKEN: TOKEN,
+    HF_DATASET_REPO: 'emulator/scale',
+    HF_CREATE_REPO: '1',
+  });
+  hub.setFaults({ errorRate: 0.07, errorStatuses: [429, 500, 503], resetRate: 0.03, seed: 2026 });
+  const auth = ['-H', `Cookie: ${drive.cookie}`, '-H', `X-CSRF-Token: ${drive.csrf}`];
+  const big = path.join(deps.root, 'scale-2gib.bin');
+  await deps.randomFile(big, 900, 2 * GiB);
+  const started = performance.now();
+  await curl([...auth, '-T', big, `${drive.base}/api/fs/content?path=/big.bin`]);
+  const headers = { cookie: drive.cookie, 'x-csrf-token': drive.csrf };
+  await fetch(`${drive.base}/api/fs/mkdir`, {
+    method: 'POST',
+    headers: { ...headers, 'content-type': 'application/json' },
+    body: JSON.stringify({ path: '/small' }),
+  });
+  const count = 10_000;
+  for (let i = 0; i < count; i++) {
+    const response = await fetch(`${drive.base}/api/fs/content?path=/small/f${i}.bin`, {
+      method: 'PUT',
+      headers,
+      body: smallFile(i),
+    });
+    if (response.status !== 201) throw new Error(`upload ${i}: ${response.status}`);
+  }
+  await drive.waitFlushed();
+  deps.print('hfscale_upload_and_commit_seconds', (performance.now() - started) / 1000);
+  hub.setFaults({});
+  const stats = await hub.stats('emulator/scale');
+  deps.print('hfscale_commits', stats.commits);
+  deps.print('hfscale_commits_per_100_files', (stats.commits / (count + 1)) * 100);
+  deps.print('hfscale_objects_in_repo', stats.files);
+  deps.print('hfscale_largest_folder_entries', stats.largestFolder);
+  deps.print(
+    'hfscale_objects_allowed_by_rule',
+    Math.ceil((2 * GiB + count * 4096) / (64 * 1024 ** 2)) + stats.commits + 2,
+  );
+  hub.setFaults({ errorRate: 0.07, errorStatuses: [429, 500, 503], resetRate: 0.03, seed: 7 });
+  const bigBack = path.join(deps.root, 'scale-2gib.back');
+  await curl(['-H', `Cookie: ${drive.cookie}`, `${drive.base}/api/fs/content?path=/big.bin`], bigBack);
+  let mismatches = (await sha256File(big)) === (await sha256File(bigBack)) ? 0 : 1;
+  for (let i = 0; i < count; i++) {
+    const response = await fetch(`${drive.base}/api/fs/content?path=/small/f${i}.bin`, { headers });
+    if (!Buffer.from(await response.arrayBuffer()).equals(smallFile(i))) mismatches++;
+  }
+  deps.print('hfscale_files_differing_after_download', mismatches);
+  hub.setFaults({});
+  await drive.stop();
+  await hub.close();
+  await fs.rm(big, { force: true });
+  await fs.rm(bigBack, { force: true });
 }

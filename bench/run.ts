@@ -8,7 +8,7 @@ import path from 'node:path';
 import { FastCdc } from '../src/content/fastcdc.js';
 import { randomStream, concatStreams } from './data-stream.js';
 import { curl } from './curl.js';
-import { benchHf } from './hf.js';
+import { benchHf, benchHfScale, type HfBenchDeps } from './hf.js';
 import { Api } from './http-client.js';
 import { startChild, type Child } from './processes.js';
 
@@ -276,24 +276,23 @@ async function benchSmallFiles(): Promise<void> {
 await fs.mkdir(ROOT, { recursive: true });
 try {
   print('bench_folder', ROOT);
-  const hf = () =>
-    benchHf({
-      root: ROOT,
-      reps: 3,
-      print,
-      median,
-      randomFile,
-      startDrive: async (name, env) => {
-        const hub = await startHub(name, env);
-        return {
-          base: hub.base,
-          cookie: hub.api.cookieHeader,
-          csrf: hub.api.csrfToken,
-          waitFlushed: () => hub.api.waitFlushed(),
-          stop: () => stopHub(hub),
-        };
-      },
-    });
+  const hfDeps: HfBenchDeps = {
+    root: ROOT,
+    reps: 3,
+    print,
+    median,
+    randomFile,
+    startDrive: async (name, env) => {
+      const hub = await startHub(name, env);
+      return {
+        base: hub.base,
+        cookie: hub.api.cookieHeader,
+        csrf: hub.api.csrfToken,
+        waitFlushed: () => hub.api.waitFlushed(),
+        stop: () => stopHub(hub),
+      };
+    },
+  };
   const sections = {
     chunker: benchChunker,
     params: benchChunkerParams,
@@ -301,7 +300,8 @@ try {
     memory: benchMemory,
     dedup: benchDedup,
     small: benchSmallFiles,
-    hf,
+    hf: () => benchHf(hfDeps),
+    hfscale: () => benchHfScale(hfDeps),
   };
   // `npm run bench -- throughput memory` runs only those sections.
   const wanted = process.argv.slice(2);

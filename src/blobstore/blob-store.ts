@@ -52,6 +52,8 @@ export interface CommitResult {
 export interface BlobStore {
   readonly kind: string;
   readonly limits: StoreLimits;
+  /** Optional: ranged reads worth having in flight at once; a remote store gains from more. */
+  readonly readAhead?: number;
   put(key: string, source: BlobSource): Promise<void>;
   /** Streams a committed object, or the given range of it. Throws BlobNotFoundError. */
   get(key: string, range?: ByteRange): Promise<Readable>;

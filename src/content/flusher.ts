@@ -29,25 +29,35 @@ export interface FlushStatus {
 }
 
 const MAX_RETRY_DELAY_MS = 60_000;
+/** Packs uploaded to the store at once. */
+const PUT_CONCURRENCY = 2;
 
 /**
- * Moves sealed packs from staging into the store: put each one, then reference many in one commit
- * within the store's commit budget, then mark them committed and free their staging room. Seals the
- * open pack once its oldest byte is FLUSH_INTERVAL old.
+ * Moves sealed packs from staging into the store. Each pack is put as soon as it is sealed (a few at
+ * once); commits then reference many of them. When the store's commits are scarce (the Hub's ~128
+ * an hour), a commit waits until its oldest pack is FLUSH_INTERVAL old, collecting everything put
+ * meanwhile, and stays within the hourly budget; a flush or a durable write asks for it at once.
+ * After a commit the packs are marked committed and their staging room is freed. The open pack is
+ * sealed once its oldest byte is FLUSH_INTERVAL old.
  */
 export class Flusher {
   private readonly queue: SealedPack[] = [];
+  private readonly puts = new Map<number, Promise<void>>();
   private draining: Promise<void> | null = null;
   private timer: NodeJS.Timeout | null = null;
   private readonly budget: CommitBudget;
   private readonly committedWaiters = new Map<number, (() => void)[]>();
   private lastCommitAt: number | null = null;
   private lastError: string | null = null;
-  private retryDelay = 1000;
+  private putRetryDelay = 1000;
+  private commitRetryDelay = 1000;
+  /** Commit as soon as the packs are in the store (a flush, or a durable write, is waiting). */
+  private hurry = false;
   private closed = false;
   private readonly stopping = new AbortController();
   /** Aborted to stop waiting for the commit budget (shutdown). */
   private readonly budgetWake = new AbortController();
+  private wakeDrain: (() => void) | null = null;
 
   constructor(private readonly options: FlusherOptions) {
     this.budget = new CommitBudget(options.store.limits.commitsPerHour);
@@ -68,10 +78,12 @@ export class Flusher {
 
   enqueue(pack: SealedPack): void {
     this.queue.push(pack);
+    this.startPuts();
     this.kick();
   }
 
   private kick(): void {
+    this.wakeDrain?.();
     if (this.draining || this.closed) return;
     this.draining = this.drain().finally(() => {
       this.draining = null;
@@ -79,38 +91,97 @@ export class Flusher {
     });
   }
 
+  /** Starts uploads of queued packs, oldest first, up to PUT_CONCURRENCY at once. */
+  private startPuts(): void {
+    if (this.closed) return;
+    for (const pack of this.queue) {
+      if (this.puts.size >= PUT_CONCURRENCY) return;
+      if (pack.stored || this.puts.has(pack.id)) continue;
+      const put = this.put(pack).then(
+        () => {
+          this.puts.delete(pack.id);
+          this.putRetryDelay = 1000;
+          this.startPuts();
+          this.kick();
+        },
+        async (error: unknown) => {
+          this.lastError = error instanceof Error ? error.message : String(error);
+          this.options.logger.error(
+            { err: error, pack: pack.id },
+            'putting a pack into the store failed; retrying',
+          );
+          await sleep(this.putRetryDelay, undefined, { signal: this.stopping.signal }).catch(() => undefined);
+          this.putRetryDelay = Math.min(this.putRetryDelay * 2, MAX_RETRY_DELAY_MS);
+          this.puts.delete(pack.id);
+          this.startPuts();
+        },
+      );
+      this.puts.set(pack.id, put);
+    }
+  }
+
+  private async put(pack: SealedPack): Promise<void> {
+    await this.options.store.put(pack.key, {
+      size: pack.size,
+      sha256: pack.sha256,
+      path: pack.path,
+      open: () => createReadStream(pack.path),
+    });
+    await this.options.catalog.markStored(pack.id);
+    pack.stored = true;
+  }
+
+  /** Waits until `ms` pass or something changes (a put finished, a flush was asked for). */
+  private nap(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wakeDrain = () => {
+        this.wakeDrain = null;
+        done();
+      };
+    });
+  }
+
   private async drain(): Promise<void> {
-    while (this.queue.length > 0) {
+    const { store } = this.options;
+    const limit = store.limits.maxOperationsPerCommit ?? Number.POSITIVE_INFINITY;
+    while (this.queue.length > 0 && !this.closed) {
+      const batch = this.queue.slice(0, limit);
+      if (!batch.every((p) => p.stored)) {
+        this.startPuts();
+        await this.nap(1000);
+        continue;
+      }
+      // Scarce commits: gather for a while. Free ones (a local folder): commit at once.
+      const paced = store.limits.commitsPerHour !== null && !this.hurry && !this.budgetWake.signal.aborted;
+      const due = Math.min(...batch.map((p) => p.createdAt)) + this.options.flushIntervalMs;
+      if (paced && batch.length < limit && Date.now() < due) {
+        await this.nap(due - Date.now());
+        continue;
+      }
       try {
-        await this.commitBatch();
-        this.retryDelay = 1000;
+        await this.commitBatch(batch);
+        this.commitRetryDelay = 1000;
         this.lastError = null;
       } catch (error) {
         this.lastError = error instanceof Error ? error.message : String(error);
         this.options.logger.error({ err: error }, 'committing packs to the store failed; retrying');
         // Closing cuts the wait short: shutdown must not sit out a back-off.
-        await sleep(this.retryDelay, undefined, { signal: this.stopping.signal }).catch(() => undefined);
-        this.retryDelay = Math.min(this.retryDelay * 2, MAX_RETRY_DELAY_MS);
-        if (this.closed) return;
+        await sleep(this.commitRetryDelay, undefined, { signal: this.stopping.signal }).catch(
+          () => undefined,
+        );
+        this.commitRetryDelay = Math.min(this.commitRetryDelay * 2, MAX_RETRY_DELAY_MS);
       }
     }
+    if (this.queue.length === 0) this.hurry = false;
   }
 
-  private async commitBatch(): Promise<void> {
+  private async commitBatch(batch: SealedPack[]): Promise<void> {
     const { store, catalog, packer, logger } = this.options;
-    const limit = store.limits.maxOperationsPerCommit ?? Number.POSITIVE_INFINITY;
-    const batch = this.queue.slice(0, limit);
-    for (const pack of batch) {
-      if (pack.stored) continue;
-      await store.put(pack.key, {
-        size: pack.size,
-        sha256: pack.sha256,
-        path: pack.path,
-        open: () => createReadStream(pack.path),
-      });
-      await catalog.markStored(pack.id);
-      pack.stored = true;
-    }
     const wait = this.budget.delay();
     if (wait > 0 && !this.budgetWake.signal.aborted) {
       logger.info({ waitMs: wait }, 'commit budget spent; waiting');
@@ -152,7 +223,9 @@ export class Flusher {
       else this.committedWaiters.delete(id);
     }
     if (waits.length === 0) return;
+    this.hurry = true;
     await this.options.packer.sealOpen();
+    this.kick();
     await Promise.all(waits);
   }
 
@@ -163,8 +236,10 @@ export class Flusher {
    */
   async flush(options: { urgent?: boolean } = {}): Promise<void> {
     if (options.urgent) this.budgetWake.abort();
+    this.hurry = true;
     await this.options.packer.sealOpen();
     while (this.queue.length > 0 || this.draining) {
+      this.hurry = true;
       this.kick();
       await this.draining;
     }
@@ -190,6 +265,8 @@ export class Flusher {
     this.closed = true;
     this.stopping.abort();
     this.budgetWake.abort();
+    this.wakeDrain?.();
     await this.draining?.catch(() => undefined);
+    await Promise.allSettled(this.puts.values());
   }
 }

@@ -37,7 +37,7 @@ interface Span {
 }
 
 const LOOKUP_BATCH = 256;
-/** Ranged reads in flight ahead of the consumer. */
+/** Ranged reads in flight ahead of the consumer, unless the store asks for more. */
 const READ_AHEAD = 3;
 /** Below this many free slots a lease is copied out, so that slow consumers cannot starve the pool. */
 const SLOT_RESERVE = 4;
@@ -70,6 +70,7 @@ export class ContentReader {
     const end = range?.end ?? manifest.size - 1;
     const spans = this.spans(manifest, manifest.chunkAt(start), manifest.chunkAt(end));
     const inFlight: Promise<{ span: Span; slot: Slot }>[] = [];
+    const readAhead = this.deps.store.readAhead ?? READ_AHEAD;
     // Slots this generator owns; a lent slot belongs to the consumer until it calls release().
     const held = new Set<Slot>();
     const { slots } = this.deps;
@@ -87,7 +88,7 @@ export class ContentReader {
       // Waits for a slot only when nothing of this read is in flight (else it could wait on itself,
       // and a few reads could hold every slot between them); reads ahead only while slots are plenty.
       const fill = async (): Promise<void> => {
-        while (!next.done && inFlight.length < READ_AHEAD) {
+        while (!next.done && inFlight.length < readAhead) {
           const span = next.value;
           let slot: Slot | null;
           if (inFlight.length === 0) slot = await slots.acquire();

@@ -72,6 +72,34 @@ describe('the drive on STORE=hf', () => {
     assert.equal((await client.download('/s999.txt')).bytes.toString(), 'small file 999');
   });
 
+  test('with the commit budget spent, writes are still acknowledged and read back; shutdown commits them', async () => {
+    const hub = await startHub();
+    const env = { ...hubEnv(hub, 'emulator/drive-e'), HF_COMMITS_PER_HOUR: '2', FLUSH_INTERVAL: '1' };
+    const { app, admin, close } = await openDrive(env);
+    // hubdrive.json took one commit; one more is left this hour.
+    for (let i = 0; i < 3; i++) {
+      await app.drive.files.write(admin, `/w${i}.bin`, streamOf(pseudoRandom(100_000, 60 + i)));
+      await new Promise((resolve) => setTimeout(resolve, 2500));
+    }
+    const status = app.engine.status();
+    assert.equal(status.commitsLeftThisHour, 0);
+    assert.ok(status.pendingBytes > 0, 'some writes wait in staging for the budget');
+    for (let i = 0; i < 3; i++) {
+      const got = await readAll((await app.drive.files.open(admin, `/w${i}.bin`)).stream());
+      assert.ok(got.equals(pseudoRandom(100_000, 60 + i)));
+    }
+    const before = (await hub.stats('emulator/drive-e')).commits;
+    await close();
+    assert.ok((await hub.stats('emulator/drive-e')).commits > before, 'shutdown committed what was waiting');
+    const again = await openDrive({ ...env, DATA_DIR: app.config.dataDir });
+    const pending = await again.app.db
+      .selectFrom('packs')
+      .select('state')
+      .where('state', '!=', 'committed')
+      .execute();
+    assert.deepEqual(pending, []);
+  });
+
   test('WRITE_MODE=durable answers only once the content is committed to the repo', async () => {
     const hub = await startHub();
     const { app, admin } = await openDrive({

@@ -40,6 +40,8 @@ const MAX_INLINE = 1024 * 1024;
 export class HfDatasetStore implements BlobStore {
   readonly kind = 'hf';
   readonly limits: StoreLimits;
+  // Each ranged read waits on the network; several at once keep the line busy.
+  readonly readAhead = 6;
   private staged = new Map<string, CommitOperation>();
   private head = '';
   private readonly resolver: ResolveCache;
