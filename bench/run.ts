@@ -3,7 +3,6 @@
 import { createHash } from 'node:crypto';
 import { existsSync, promises as fs } from 'node:fs';
 import net from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
 import { FastCdc } from '../src/content/fastcdc.js';
 import { randomStream, concatStreams } from './data-stream.js';
@@ -11,12 +10,13 @@ import { curl } from './curl.js';
 import { benchHf, benchHfScale, type HfBenchDeps } from './hf.js';
 import { Api } from './http-client.js';
 import { startChild, type Child } from './processes.js';
+import { scratchRoot } from './scratch.js';
 
 const MiB = 1024 * 1024;
 const GiB = 1024 * MiB;
 const ADMIN_PASSWORD = 'bench-admin-password';
 const REPS = 5;
-const ROOT = path.join(existsSync('/dev/shm') ? '/dev/shm' : os.tmpdir(), `hubdrive-bench-${process.pid}`);
+const ROOT = scratchRoot();
 
 function print(name: string, value: string | number): void {
   console.log(`${name}: ${typeof value === 'number' ? round(value) : value}`);
