@@ -68,7 +68,10 @@ export interface BlobStore {
   delete(keys: readonly string[]): Promise<void>;
   /** Optional: bytes the store holds for this drive, when it can tell (the Hub counts history). */
   usage?(): Promise<{ usedBytes: number | null }>;
-  /** Makes everything staged durable and visible. A commit with nothing staged is a no-op. */
+  /**
+   * Makes everything staged durable and visible. A commit with nothing staged is a no-op. Any error
+   * leaves the staged changes staged for the next commit, except CommitRejectedError.
+   */
   commit(message: string): Promise<CommitResult>;
   /** Releases resources; staged, uncommitted changes are abandoned. */
   close(): Promise<void>;

@@ -22,3 +22,13 @@ export class BlobTooLargeError extends DomainError {
 }
 
 export { RangeNotSatisfiableError, StoreUnavailableError };
+
+/**
+ * The store refused a commit for good (the Hub answers 4xx, say because an uploaded object expired
+ * before it was referenced). The puts it carried are no longer staged: whoever made them puts them
+ * again. Its deletes are dropped too; a delete that never happens only leaves garbage for gc.
+ */
+export class CommitRejectedError extends DomainError {
+  readonly status = 503;
+  readonly code = 'COMMIT_REJECTED';
+}

@@ -3,6 +3,7 @@ import { createReadStream } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { BlobStore } from '../blobstore/blob-store.js';
 import { CommitBudget } from '../blobstore/commit-budget.js';
+import { CommitRejectedError } from '../blobstore/errors.js';
 import type { Logger } from '../observability/logger.js';
 import type { Packer, SealedPack } from './packer.js';
 import type { PackCatalog } from './ports.js';
@@ -51,8 +52,11 @@ export class Flusher {
   private lastError: string | null = null;
   private putRetryDelay = 1000;
   private commitRetryDelay = 1000;
-  /** Commit as soon as the packs are in the store (a flush, or a durable write, is waiting). */
-  private hurry = false;
+  /**
+   * Packs up to this id are committed as soon as they are in the store (a flush, or a durable write,
+   * waits for them); later ones are paced again.
+   */
+  private hurryThrough = 0;
   private closed = false;
   private readonly stopping = new AbortController();
   /** Aborted to stop waiting for the commit budget (shutdown). */
@@ -91,10 +95,13 @@ export class Flusher {
     });
   }
 
-  /** Starts uploads of queued packs, oldest first, up to PUT_CONCURRENCY at once. */
+  /**
+   * Starts uploads of queued packs, oldest first, up to PUT_CONCURRENCY at once. Only the next
+   * commit's packs: a store's commit carries everything staged, and may carry only so many.
+   */
   private startPuts(): void {
     if (this.closed) return;
-    for (const pack of this.queue) {
+    for (const pack of this.queue.slice(0, this.commitLimit())) {
       if (this.puts.size >= PUT_CONCURRENCY) return;
       if (pack.stored || this.puts.has(pack.id)) continue;
       const put = this.put(pack).then(
@@ -146,9 +153,13 @@ export class Flusher {
     });
   }
 
+  private commitLimit(): number {
+    return this.options.store.limits.maxOperationsPerCommit ?? Number.POSITIVE_INFINITY;
+  }
+
   private async drain(): Promise<void> {
     const { store } = this.options;
-    const limit = store.limits.maxOperationsPerCommit ?? Number.POSITIVE_INFINITY;
+    const limit = this.commitLimit();
     while (this.queue.length > 0 && !this.closed) {
       const batch = this.queue.slice(0, limit);
       if (!batch.every((p) => p.stored)) {
@@ -157,7 +168,8 @@ export class Flusher {
         continue;
       }
       // Scarce commits: gather for a while. Free ones (a local folder): commit at once.
-      const paced = store.limits.commitsPerHour !== null && !this.hurry && !this.budgetWake.signal.aborted;
+      const hurry = batch[0]!.id <= this.hurryThrough;
+      const paced = store.limits.commitsPerHour !== null && !hurry && !this.budgetWake.signal.aborted;
       const due = Math.min(...batch.map((p) => p.createdAt)) + this.options.flushIntervalMs;
       if (paced && batch.length < limit && Date.now() < due) {
         await this.nap(due - Date.now());
@@ -170,6 +182,8 @@ export class Flusher {
       } catch (error) {
         this.lastError = error instanceof Error ? error.message : String(error);
         this.options.logger.error({ err: error }, 'committing packs to the store failed; retrying');
+        // The store dropped what it staged for this commit: put the packs again (from staging).
+        if (error instanceof CommitRejectedError) for (const pack of batch) pack.stored = false;
         // Closing cuts the wait short: shutdown must not sit out a back-off.
         await sleep(this.commitRetryDelay, undefined, { signal: this.stopping.signal }).catch(
           () => undefined,
@@ -177,7 +191,6 @@ export class Flusher {
         this.commitRetryDelay = Math.min(this.commitRetryDelay * 2, MAX_RETRY_DELAY_MS);
       }
     }
-    if (this.queue.length === 0) this.hurry = false;
   }
 
   private async commitBatch(batch: SealedPack[]): Promise<void> {
@@ -187,14 +200,19 @@ export class Flusher {
       logger.info({ waitMs: wait }, 'commit budget spent; waiting');
       await sleep(wait, undefined, { signal: this.budgetWake.signal }).catch(() => undefined);
     }
-    await store.commit(`hubdrive: ${batch.length} pack${batch.length === 1 ? '' : 's'}`);
-    this.budget.record();
+    const result = await store.commit(`hubdrive: ${batch.length} pack${batch.length === 1 ? '' : 's'}`);
+    if (result.puts + result.deletes > 0) this.budget.record();
     await catalog.markCommitted(batch.map((p) => p.id));
     this.queue.splice(0, batch.length);
     this.lastCommitAt = Date.now();
     for (const pack of batch) {
-      await fs.rm(pack.path, { force: true });
-      this.options.onStagingRemoved?.(pack.path);
+      // The packs are committed whatever happens to their staging files: release and wake regardless.
+      try {
+        await fs.rm(pack.path, { force: true });
+        this.options.onStagingRemoved?.(pack.path);
+      } catch (error) {
+        logger.warn({ err: error, path: pack.path }, 'could not remove a committed pack from staging');
+      }
       packer.release(pack.size);
       for (const wake of this.committedWaiters.get(pack.id) ?? []) wake();
       this.committedWaiters.delete(pack.id);
@@ -205,7 +223,8 @@ export class Flusher {
   /** Resolves once every given pack is committed to the store. */
   async waitCommitted(packIds: Iterable<number>): Promise<void> {
     const waits: Promise<void>[] = [];
-    for (const id of new Set(packIds)) {
+    const ids = [...new Set(packIds)];
+    for (const id of ids) {
       // Register before looking, so that a commit landing in between still wakes us.
       let wake!: () => void;
       const woken = new Promise<void>((resolve) => (wake = resolve));
@@ -223,7 +242,7 @@ export class Flusher {
       else this.committedWaiters.delete(id);
     }
     if (waits.length === 0) return;
-    this.hurry = true;
+    this.hurryThrough = Math.max(this.hurryThrough, ...ids);
     await this.options.packer.sealOpen();
     this.kick();
     await Promise.all(waits);
@@ -236,10 +255,9 @@ export class Flusher {
    */
   async flush(options: { urgent?: boolean } = {}): Promise<void> {
     if (options.urgent) this.budgetWake.abort();
-    this.hurry = true;
     await this.options.packer.sealOpen();
     while (this.queue.length > 0 || this.draining) {
-      this.hurry = true;
+      this.hurryThrough = Math.max(this.hurryThrough, this.queue.at(-1)?.id ?? 0);
       this.kick();
       await this.draining;
     }

@@ -5,8 +5,9 @@ import type { User } from '../../src/drive/users.js';
 import { ADMIN_PASSWORD, startApp } from '../helpers/app.js';
 import { ApiClient } from '../helpers/client.js';
 import { pseudoRandom } from '../helpers/data.js';
-import { openDrive, readAll, streamOf } from '../helpers/drive.js';
-import { hubEnv, startHub } from '../helpers/hub.js';
+import { openDrive, readAll, SMALL_CONTENT_ENV, streamOf } from '../helpers/drive.js';
+import { HUB_TOKEN, hubEnv, hubStore, startHub } from '../helpers/hub.js';
+import type { BlobStore } from '../../src/blobstore/blob-store.js';
 
 const MiB = 1024 * 1024;
 
@@ -115,5 +116,72 @@ describe('the drive on STORE=hf', () => {
       .execute();
     assert.deepEqual(pending, []);
     assert.equal(app.engine.status().pendingBytes, 0);
+  });
+
+  test('packs whose uploads the Hub dropped before their commit are uploaded again, and nothing is lost', async () => {
+    let clock = Date.now();
+    const hub = await startHub({ now: () => clock });
+    const repo = 'emulator/drive-f';
+    const { app, admin } = await openDrive({
+      ...hubEnv(hub, repo),
+      ...SMALL_CONTENT_ENV,
+      FLUSH_INTERVAL: '3600',
+    });
+    const data = pseudoRandom(14 * MiB, 5);
+    await app.drive.files.write(admin, '/kept.bin', streamOf(data, MiB));
+    // Full packs are uploaded at once; their commit waits for the flush interval.
+    const unstored = () => app.db.selectFrom('packs').select('id').where('state', '=', 'sealed').execute();
+    while ((await unstored()).length > 0) await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.equal((await hub.stats(repo)).lfsObjects, 3, 'three full packs are uploaded, not committed');
+    // Two hours on, a squash releases uploads that no commit referenced in time.
+    clock += 2 * 3_600_000;
+    const squash = await fetch(`${hub.url}/api/datasets/${repo}/super-squash/main`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${HUB_TOKEN}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ message: 'squash' }),
+    });
+    assert.equal(squash.status, 200);
+    assert.equal((await hub.stats(repo)).lfsObjects, 0);
+    await app.engine.flush();
+    assert.ok((await hub.stats(repo)).lfsObjects >= 3, 'the packs were uploaded again and committed');
+    const got = await readAll((await app.drive.files.open(admin, '/kept.bin')).stream());
+    assert.ok(got.equals(data), 'the file reads back byte-exact from the repo');
+    assert.equal(app.engine.status().pendingBytes, 0);
+  });
+
+  test('no commit carries more packs than the store allows, however far the uploads run ahead', async () => {
+    const hub = await startHub();
+    const { store: inner, repo } = await hubStore(hub, { limits: { maxOperationsPerCommit: 3 } });
+    const carried: number[] = [];
+    const store: BlobStore = {
+      kind: inner.kind,
+      limits: inner.limits,
+      get: (key, range) => inner.get(key, range),
+      readInto: (key, position, target) => inner.readInto(key, position, target),
+      stat: (key) => inner.stat(key),
+      list: (prefix) => inner.list(prefix),
+      delete: (keys) => inner.delete(keys),
+      put: (key, source) => inner.put(key, source),
+      close: () => inner.close(),
+      async commit(message) {
+        const result = await inner.commit(message);
+        carried.push(result.puts + result.deletes);
+        return result;
+      },
+    };
+    const { app, admin } = await openDrive(
+      { ...hubEnv(hub, repo), ...SMALL_CONTENT_ENV, FLUSH_INTERVAL: '3600' },
+      { store },
+    );
+    const data = pseudoRandom(40 * MiB, 6);
+    await app.drive.files.write(admin, '/many-packs.bin', streamOf(data, MiB));
+    await app.engine.flush();
+    assert.ok(carried.filter((n) => n > 0).length >= 4, `commits carried ${carried.join(', ')}`);
+    assert.ok(
+      carried.every((n) => n <= 3),
+      `commits carried ${carried.join(', ')}`,
+    );
+    const got = await readAll((await app.drive.files.open(admin, '/many-packs.bin')).stream());
+    assert.ok(got.equals(data));
   });
 });

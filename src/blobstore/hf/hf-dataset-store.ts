@@ -5,7 +5,12 @@ import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '../../observability/logger.js';
 import type { BlobSource, BlobStat, BlobStore, ByteRange, CommitResult, StoreLimits } from '../blob-store.js';
-import { BlobNotFoundError, BlobTooLargeError, RangeNotSatisfiableError } from '../errors.js';
+import {
+  BlobNotFoundError,
+  BlobTooLargeError,
+  CommitRejectedError,
+  RangeNotSatisfiableError,
+} from '../errors.js';
 import { assertValidKey, isValidKey } from '../keys.js';
 import { branchHead, commitOperations, type CommitOperation } from './hub-commit.js';
 import type { HubContext } from './hub-context.js';
@@ -230,12 +235,23 @@ export class HfDatasetStore implements BlobStore {
       deletes: operations.filter((o) => o.kind === 'delete').length,
     };
     if (operations.length === 0) return result;
-    this.head = await commitOperations(this.context, { summary: message, parent: this.head, operations });
+    try {
+      this.head = await commitOperations(this.context, { summary: message, parent: this.head, operations });
+    } catch (error) {
+      if (!isRefusal(error)) throw error;
+      // Staying staged would fail the same way forever: hand the puts back to their owner.
+      this.unstage(operations);
+      throw new CommitRejectedError(error.message);
+    }
     // Only what this commit carried leaves the stage; puts made meanwhile wait for the next one.
-    for (const op of operations) if (this.staged.get(op.path) === op) this.staged.delete(op.path);
+    this.unstage(operations);
     for (const op of operations) this.resolver.forget(op.path);
     result.id = this.head;
     return result;
+  }
+
+  private unstage(operations: readonly CommitOperation[]): void {
+    for (const op of operations) if (this.staged.get(op.path) === op) this.staged.delete(op.path);
   }
 
   /** The Hub refuses to delete a path it does not hold; deleting nothing is no change at all. */
@@ -282,6 +298,13 @@ export class HfDatasetStore implements BlobStore {
     await this.commitChain;
     this.staged.clear();
   }
+}
+
+/** A 4xx that repeating the same commit cannot cure (auth and rate answers can be outwaited). */
+function isRefusal(error: unknown): error is HubResponseError {
+  if (!(error instanceof HubResponseError)) return false;
+  const status = error.httpStatus;
+  return status >= 400 && status < 500 && ![401, 403, 408, 409, 412, 429].includes(status);
 }
 
 async function readAll(stream: Readable): Promise<Buffer> {

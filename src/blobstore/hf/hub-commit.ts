@@ -1,6 +1,6 @@
 import { datasetInfo, pathsInfo } from '@huggingface/hub';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { apiUrl, authorization, hubError, HubResponseError, type HubContext } from './hub-context.js';
+import { apiUrl, authorization, hubError, type HubContext } from './hub-context.js';
 import { backoff, DEFAULT_RETRY, hintedDelay, isRetryableStatus } from './retry-policy.js';
 
 export type CommitOperation =
@@ -67,7 +67,7 @@ function ndjson(summary: string, parentCommit: string, operations: readonly Comm
 
 /**
  * Commits operations on top of `parent` and returns the new head. A commit may complete on the Hub
- * while its answer is lost (timeouts, resets, 5xx after the fact), so before every retry the branch
+ * while its answer is lost (timeouts, resets, 5xx after the fact), so after every failure the branch
  * is looked at: if it already holds these changes, that commit is the answer. A moved branch
  * (another writer) is committed on top of.
  */
@@ -78,7 +78,10 @@ export async function commitOperations(
   let parent = commit.parent;
   const policy = DEFAULT_RETRY;
   for (let attempt = 0; ; attempt++) {
-    let wait: number | null = null;
+    let failure: unknown;
+    let retryable = true;
+    let conflict = false;
+    let hinted: number | null = null;
     try {
       const response = await context.fetchOnce(
         apiUrl(context, `commit/${encodeURIComponent(context.revision)}`),
@@ -92,22 +95,21 @@ export async function commitOperations(
         const json = (await response.json()) as { commitOid: string };
         return json.commitOid;
       }
-      const conflict = response.status === 409 || response.status === 412;
-      if (!conflict && !isRetryableStatus(response.status)) throw await hubError(response, 'commit');
-      if (attempt + 1 >= policy.attempts) throw await hubError(response, 'commit');
-      wait = conflict ? 0 : backoff(policy, attempt, hintedDelay(response.headers));
-      await response.body?.cancel();
+      conflict = response.status === 409 || response.status === 412;
+      retryable = conflict || isRetryableStatus(response.status);
+      hinted = hintedDelay(response.headers);
+      failure = await hubError(response, 'commit');
     } catch (error) {
-      if (error instanceof HubResponseError) throw error;
-      if (attempt + 1 >= policy.attempts) throw error;
-      context.logger.warn({ err: error, attempt }, 'commit answer lost; checking the branch before retrying');
-      wait = backoff(policy, attempt, null);
+      context.logger.warn({ err: error, attempt }, 'commit answer lost; checking the branch');
+      failure = error;
     }
-    if (wait > 0) await sleep(wait);
     const head = await branchHead(context);
-    if (head !== parent) {
-      if (await alreadyApplied(context, commit.operations)) return head;
-      parent = head;
-    }
+    if (head !== parent && (await alreadyApplied(context, commit.operations))) return head;
+    if (!retryable || attempt + 1 >= policy.attempts) throw failure;
+    const moved = head !== parent;
+    parent = head;
+    // A conflict on a moved branch retries at once; anything else (a conflict on a branch that did
+    // not move included) waits, so that nothing spins.
+    if (!(conflict && moved)) await sleep(backoff(policy, attempt, conflict ? null : hinted));
   }
 }
