@@ -66,6 +66,11 @@ export interface BlobStore {
   /** Every committed key that starts with `prefix`, in no particular order. */
   list(prefix: string): AsyncIterable<BlobStat>;
   delete(keys: readonly string[]): Promise<void>;
+  /**
+   * Optional: when the store's commits since `sinceMs` were made (ms), newest first, so that a
+   * restarted writer spends only what its predecessor left of the hourly budget.
+   */
+  recentCommits?(sinceMs: number): Promise<number[]>;
   /** Optional: bytes the store holds for this drive, when it can tell (the Hub counts history). */
   usage?(): Promise<{ usedBytes: number | null }>;
   /**

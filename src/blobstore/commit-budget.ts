@@ -19,6 +19,13 @@ export class CommitBudget {
     return this.times[0]! - hourAgo;
   }
 
+  /** Counts commits made before this budget existed (by a previous run, say). */
+  seed(times: readonly number[]): void {
+    if (this.perHour === null) return;
+    this.times.push(...times);
+    this.times.sort((a, b) => a - b);
+  }
+
   record(): void {
     if (this.perHour !== null) this.times.push(this.now());
   }

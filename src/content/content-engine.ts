@@ -92,6 +92,7 @@ export class ContentEngine {
       onStagingRemoved: (file) => reader.forgetStaging(file),
     });
     await packer.recover();
+    await flusher.seedBudget();
     flusher.start();
     return new ContentEngine(
       { ...options, chunker: { min, avg, max } },

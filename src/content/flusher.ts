@@ -67,6 +67,17 @@ export class Flusher {
     this.budget = new CommitBudget(options.store.limits.commitsPerHour);
   }
 
+  /** Counts the store's commits of the last hour (a restart must not spend a fresh budget). */
+  async seedBudget(): Promise<void> {
+    const { store, logger } = this.options;
+    if (store.limits.commitsPerHour === null || !store.recentCommits) return;
+    try {
+      this.budget.seed(await store.recentCommits(Date.now() - 3_600_000));
+    } catch (error) {
+      logger.warn({ err: error }, "could not read the store's recent commits; the commit budget starts full");
+    }
+  }
+
   start(): void {
     const every = Math.min(1000, this.options.flushIntervalMs);
     this.timer = setInterval(() => this.tick(), every);

@@ -184,4 +184,20 @@ describe('the drive on STORE=hf', () => {
     const got = await readAll((await app.drive.files.open(admin, '/many-packs.bin')).stream());
     assert.ok(got.equals(data));
   });
+
+  test('a restart (even on a wiped disk) spends only what is left of the commit budget of the hour', async () => {
+    const hub = await startHub();
+    const repo = 'emulator/drive-g';
+    const env = { ...hubEnv(hub, repo), HF_COMMITS_PER_HOUR: '10' };
+    const first = await openDrive(env);
+    for (let i = 0; i < 3; i++) {
+      await first.app.drive.files.write(first.admin, `/r${i}.bin`, streamOf(pseudoRandom(50_000, 70 + i)));
+      await first.app.engine.flush();
+    }
+    await first.close();
+    const made = (await hub.stats(repo)).commits;
+    assert.ok(made >= 4, `${made} commits`);
+    const again = await openDrive(env);
+    assert.equal(again.app.engine.status().commitsLeftThisHour, Math.max(0, 10 - made));
+  });
 });

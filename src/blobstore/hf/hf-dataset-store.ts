@@ -1,4 +1,4 @@
-import { HubApiError, listFiles, pathsInfo } from '@huggingface/hub';
+import { HubApiError, listCommits, listFiles, pathsInfo } from '@huggingface/hub';
 import { openAsBlob } from 'node:fs';
 import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
@@ -275,6 +275,22 @@ export class HfDatasetStore implements BlobStore {
         this.staged.delete(op.path);
     }
     return operations.filter((op) => op.kind !== 'delete' || present.has(op.path));
+  }
+
+  async recentCommits(sinceMs: number): Promise<number[]> {
+    const times: number[] = [];
+    for await (const commit of listCommits({
+      repo: { type: 'dataset', name: this.context.repo },
+      revision: this.context.revision,
+      accessToken: this.context.token,
+      hubUrl: this.context.hubUrl,
+      fetch: this.context.fetch,
+    })) {
+      const time = commit.date.getTime();
+      if (!(time >= sinceMs)) break;
+      times.push(time);
+    }
+    return times;
   }
 
   /** Bytes the repo holds on the Hub (history included), when the Hub says. */
