@@ -23,6 +23,7 @@ export interface HfBenchDeps {
     cookie: string;
     csrf: string;
     waitFlushed(): Promise<void>;
+    cpuSeconds(): number;
     stop(): Promise<void>;
   }>;
 }
@@ -107,10 +108,20 @@ export async function benchHf(deps: HfBenchDeps): Promise<void> {
     rawPut: [] as number[],
     rawGet: [] as number[],
   };
+  // The emulator runs in this process: its CPU is this process's, beside the drive's own.
+  const cpu = { rawHub: 0, driveHub: 0, drive: 0 };
+  const hubCpu = () => {
+    const used = process.cpuUsage();
+    return (used.user + used.system) / 1e6;
+  };
   for (let rep = 0; rep < deps.reps; rep++) {
     const source = path.join(deps.root, `hf-source-${rep}.bin`);
     await deps.randomFile(source, 700 + rep, GiB);
+    let hubBefore = hubCpu();
     const raw = await rawRoundTrip(hub.url, 'emulator/raw', source, `raw-${rep}.bin`);
+    cpu.rawHub += hubCpu() - hubBefore;
+    hubBefore = hubCpu();
+    const driveBefore = drive.cpuSeconds();
     times.rawPut.push(raw.put);
     times.rawGet.push(raw.get);
     const target = `${drive.base}/api/fs/content?path=/f${rep}.bin`;
@@ -128,6 +139,8 @@ export async function benchHf(deps: HfBenchDeps): Promise<void> {
     );
     await drive.waitFlushed();
     times.toHub.push((performance.now() - start) / 1000);
+    cpu.driveHub += hubCpu() - hubBefore;
+    cpu.drive += drive.cpuSeconds() - driveBefore;
     times.get.push(await curl(['-H', `Cookie: ${drive.cookie}`, target]));
     await fs.rm(source);
   }
@@ -136,6 +149,10 @@ export async function benchHf(deps: HfBenchDeps): Promise<void> {
   deps.print('hf_drive_upload_acknowledged_mib_s', mibs(times.ack));
   deps.print('hf_drive_upload_in_the_repo_mib_s', mibs(times.toHub));
   deps.print('hf_upload_ratio_vs_raw_curl', mibs(times.toHub) / mibs(times.rawPut));
+  // Where the CPU goes (2 cores): the Hub's side is not on this machine in production.
+  deps.print('hf_cpu_s_per_gib_emulator_raw_put_and_get', cpu.rawHub / deps.reps);
+  deps.print('hf_cpu_s_per_gib_emulator_behind_the_drive_upload', cpu.driveHub / deps.reps);
+  deps.print('hf_cpu_s_per_gib_drive_upload', cpu.drive / deps.reps);
   deps.print('hf_raw_curl_get_mib_s', mibs(times.rawGet));
   deps.print('hf_drive_download_mib_s', mibs(times.get));
   deps.print('hf_download_ratio_vs_raw_curl', mibs(times.get) / mibs(times.rawGet));

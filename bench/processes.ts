@@ -1,10 +1,15 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 
+/** USER_HZ, which Linux fixes at 100 for /proc. */
+const CLOCK_TICKS = 100;
+
 export interface Child {
   process: ChildProcess;
   /** Peak resident memory so far (VmHWM), in bytes. */
   peakRss(): number;
+  /** CPU time (user + system) used so far, in seconds. */
+  cpuSeconds(): number;
   stop(): Promise<void>;
 }
 
@@ -29,6 +34,11 @@ export function startChild(
           peakRss: () => {
             const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
             return Number(/VmHWM:\s+(\d+) kB/.exec(status)![1]) * 1024;
+          },
+          cpuSeconds: () => {
+            // /proc/PID/stat: fields 14 and 15 (utime, stime) in clock ticks, after the ")" of the name.
+            const fields = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+            return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
           },
           stop: () =>
             new Promise((done) => {

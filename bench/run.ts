@@ -11,6 +11,7 @@ import { benchHf, benchHfScale, type HfBenchDeps } from './hf.js';
 import { Api } from './http-client.js';
 import { startChild, type Child } from './processes.js';
 import { scratchRoot } from './scratch.js';
+import { benchWebdav } from './webdav.js';
 
 const MiB = 1024 * 1024;
 const GiB = 1024 * MiB;
@@ -289,10 +290,28 @@ try {
         cookie: hub.api.cookieHeader,
         csrf: hub.api.csrfToken,
         waitFlushed: () => hub.api.waitFlushed(),
+        cpuSeconds: () => hub.child.cpuSeconds(),
         stop: () => stopHub(hub),
       };
     },
   };
+  const webdav = () =>
+    benchWebdav({
+      ...hfDeps,
+      reps: REPS,
+      freePort,
+      startDrive: async (name) => {
+        const hub = await startHub(name);
+        return {
+          base: hub.base,
+          username: 'admin',
+          password: ADMIN_PASSWORD,
+          peakRss: () => hub.child.peakRss(),
+          waitFlushed: () => hub.api.waitFlushed(),
+          stop: () => stopHub(hub),
+        };
+      },
+    });
   const sections = {
     chunker: benchChunker,
     params: benchChunkerParams,
@@ -302,6 +321,7 @@ try {
     small: benchSmallFiles,
     hf: () => benchHf(hfDeps),
     hfscale: () => benchHfScale(hfDeps),
+    webdav,
   };
   // `npm run bench -- throughput memory` runs only those sections.
   const wanted = process.argv.slice(2);

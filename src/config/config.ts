@@ -42,7 +42,15 @@ export interface Config {
   defaultQuota: number | null;
   sessionTtlMs: number;
   secureCookies: boolean | undefined;
+  webdav: WebdavConfig;
   logLevel: ParsedEnv['LOG_LEVEL'];
+}
+
+export interface WebdavConfig {
+  /** Answer PROPFIND with Depth: infinity (off: 403 propfind-finite-depth). */
+  depthInfinity: boolean;
+  /** What to do with the ._* and .DS_Store files macOS Finder writes. */
+  macFiles: 'store' | 'ignore';
 }
 
 /** Start-up stops with this; its message names each bad variable and what it expects. */
@@ -75,6 +83,12 @@ function storeConfig(env: ParsedEnv): LocalStoreConfig | HfStoreConfig {
 
 function checkRelations(env: ParsedEnv): string[] {
   const problems: string[] = [];
+  if (!env.STORE && env.HF_TOKEN && !env.HF_DATASET_REPO) {
+    // Without this the drive would quietly keep files on local disk, which is lost on a Space restart.
+    problems.push(
+      'HF_DATASET_REPO: HF_TOKEN is set but HF_DATASET_REPO is not; set HF_DATASET_REPO to the dataset repo to keep files in (such as alice/my-drive), or STORE=local to keep them on local disk',
+    );
+  }
   if (storeKind(env) === 'hf') {
     if (!env.HF_TOKEN)
       problems.push('HF_TOKEN: expected a Hugging Face access token with write access (the store is "hf")');
@@ -139,6 +153,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     defaultQuota: env.DEFAULT_QUOTA ?? null,
     sessionTtlMs: env.SESSION_TTL * 1000,
     secureCookies: env.SECURE_COOKIES,
+    webdav: { depthInfinity: env.WEBDAV_DEPTH_INFINITY, macFiles: env.WEBDAV_MAC_FILES },
     logLevel: env.LOG_LEVEL,
   };
 }

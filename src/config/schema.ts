@@ -3,25 +3,38 @@ import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
 import { parseSize } from './sizes.js';
 
-const size = (what: string) =>
+const size = (what: string, max?: { bytes: number; text: string }) =>
   z.string().transform((text, ctx) => {
     const bytes = parseSize(text);
     if (bytes === null || bytes <= 0) {
       ctx.addIssue({ code: 'custom', message: `expected ${what} as a size such as 65536, 512KiB or 64MiB` });
       return z.NEVER;
     }
+    if (max && bytes > max.bytes) {
+      ctx.addIssue({ code: 'custom', message: `expected ${what} to be at most ${max.text}` });
+      return z.NEVER;
+    }
     return bytes;
   });
 
-const seconds = (what: string) =>
+const seconds = (what: string, max: { seconds: number; text: string }) =>
   z.string().transform((text, ctx) => {
     const value = Number(text);
     if (!/^\s*\d+(\.\d+)?\s*$/.test(text) || !(value > 0)) {
       ctx.addIssue({ code: 'custom', message: `expected ${what} as a positive number of seconds` });
       return z.NEVER;
     }
+    if (value > max.seconds) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `expected ${what} to be at most ${max.seconds} seconds (${max.text})`,
+      });
+      return z.NEVER;
+    }
     return value;
   });
+
+const DAY = 24 * 3600;
 
 const flag = z
   .string()
@@ -148,9 +161,11 @@ export const envSchema = z.object({
   CHUNK_MIN: size('the smallest chunk').default(512 * 1024),
   CHUNK_AVG: size('the average chunk').default(2 * 1024 * 1024),
   CHUNK_MAX: size('the largest chunk').default(8 * 1024 * 1024),
-  PACK_SIZE: size('the target pack size').default(64 * 1024 * 1024),
+  // A pack is uploaded, read back and repacked whole: beyond a few GiB every retry costs too much.
+  PACK_SIZE: size('the target pack size', { bytes: 4 * 1024 ** 3, text: '4 GiB' }).default(64 * 1024 * 1024),
   STAGING_LIMIT: size('the staging disk limit').default(1024 * 1024 * 1024),
-  FLUSH_INTERVAL: seconds('the flush interval').default(10),
+  // Longer would leave acknowledged writes off the Hub for days (and overflow timers).
+  FLUSH_INTERVAL: seconds('the flush interval', { seconds: DAY, text: 'one day' }).default(10),
   WRITE_MODE: z
     .enum(['buffered', 'durable'], { error: 'expected "buffered" or "durable"' })
     .default('buffered'),
@@ -158,10 +173,18 @@ export const envSchema = z.object({
     .number({ error: 'expected a whole number' })
     .int('expected a whole number')
     .min(0, 'expected 0 or more')
+    .max(10_000, 'expected at most 10000 versions per file')
     .default(10),
   DEFAULT_QUOTA: size('the default quota for new users').optional(),
-  SESSION_TTL: seconds('the session lifetime').default(30 * 24 * 3600),
+  // Browsers cap a cookie's lifetime at 400 days.
+  SESSION_TTL: seconds('the session lifetime', { seconds: 400 * DAY, text: '400 days' }).default(30 * DAY),
   SECURE_COOKIES: flag.optional(),
+  WEBDAV_DEPTH_INFINITY: flag.default(false),
+  WEBDAV_MAC_FILES: z
+    .enum(['store', 'ignore'], {
+      error: 'expected "store" (keep the ._* and .DS_Store files macOS Finder writes) or "ignore"',
+    })
+    .default('store'),
   LOG_LEVEL: z
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
       message: 'expected one of fatal, error, warn, info, debug, trace, silent',

@@ -8,20 +8,28 @@ function owns(identity: Identity | null, repo: Repository): boolean {
   return identity !== null && repo.name.split('/')[0] === identity.user;
 }
 
+/** What a token may do to a repo of its user: a fineGrained token only what it was given. */
+function scope(identity: Identity, repo: Repository): 'read' | 'write' | null {
+  if (identity.role !== 'fineGrained') return identity.role;
+  return Object.hasOwn(identity.repos, repo.name) ? identity.repos[repo.name]! : null;
+}
+
 /**
  * A repo the caller may read. A private repo is hidden from others as if it did not exist: 401 for
  * an anonymous caller, 404 otherwise, with `X-Error-Code: RepoNotFound` either way.
  */
 export function readableRepo(repos: RepoRegistry, name: string, identity: Identity | null): Repository {
   const repo = repos.get(name);
-  if (!repo || (repo.meta.private && !owns(identity, repo))) throw repoNotFound(identity ? 404 : 401);
+  if (!repo) throw repoNotFound(identity ? 404 : 401);
+  const visible = !repo.meta.private || (owns(identity, repo) && scope(identity!, repo) !== null);
+  if (!visible) throw repoNotFound(identity ? 404 : 401);
   return repo;
 }
 
-/** The caller must be signed in (401) with a write token (403). */
+/** The caller must be signed in (401) with a write (or fineGrained) token (403). */
 export function requireWriter(identity: Identity | null): Identity {
   if (!identity) throw new HubError(401, 'You must be authenticated to do this (Authorization: Bearer hf_…)');
-  if (identity.role !== 'write') {
+  if (identity.role === 'read') {
     throw new HubError(403, 'This token has the "read" role: a token with the "write" role is needed');
   }
   return identity;
@@ -31,7 +39,9 @@ export function requireWriter(identity: Identity | null): Identity {
 export function writableRepo(repos: RepoRegistry, name: string, identity: Identity | null): Repository {
   const writer = requireWriter(identity);
   const repo = readableRepo(repos, name, writer);
-  if (!owns(writer, repo)) throw new HubError(403, `You don't have the rights to write to ${repo.name}`);
+  if (!owns(writer, repo) || scope(writer, repo) !== 'write') {
+    throw new HubError(403, `You don't have the rights to write to ${repo.name}`);
+  }
   return repo;
 }
 

@@ -1,18 +1,25 @@
 import { HubError } from './hub-error.js';
 
-export type TokenRole = 'read' | 'write';
+export type TokenRole = 'read' | 'write' | 'fineGrained';
 
 export interface TokenSpec {
   token: string;
   role: TokenRole;
   /** Default: the token without its `hf_` prefix (`hf_emulator` → `emulator`). */
   user?: string;
+  /**
+   * A fineGrained token's access to its user's repos, by repo id. Its user's private repos not
+   * listed are hidden from it; it may create repos in its user's namespace.
+   */
+  repos?: Record<string, 'read' | 'write'>;
 }
 
 export interface Identity {
   token: string;
   role: TokenRole;
   user: string;
+  /** fineGrained only; see TokenSpec. */
+  repos: Readonly<Record<string, 'read' | 'write'>>;
 }
 
 /** The tokens the emulator accepts. */
@@ -25,7 +32,7 @@ export class Tokens {
         throw new Error(`a Hub token starts with "hf_": ${spec.token.slice(0, 3)}…`);
       }
       const user = spec.user ?? spec.token.slice(3);
-      this.byToken.set(spec.token, { token: spec.token, role: spec.role, user });
+      this.byToken.set(spec.token, { token: spec.token, role: spec.role, user, repos: spec.repos ?? {} });
     }
   }
 

@@ -25,6 +25,8 @@ export interface Hub {
   commitBudget: CommitBudget;
   apiBudget: ApiBudget | null;
   faults: FaultInjector;
+  /** Regular files resolve to a relative /api/resolve-cache/… redirect. */
+  resolveCacheRedirects: boolean;
   /** Temp files, on the same file system as the repos so that renames are atomic. */
   tmpDir: string;
 }

@@ -45,6 +45,11 @@ export interface HubEmulatorOptions {
   apiCallsPer5Minutes?: number;
   /** Lifetime of signed upload and download URLs; default 3600 s. */
   urlTtlSeconds?: number;
+  /**
+   * Resolve of a regular file answers 307 to a relative `/api/resolve-cache/…` URL, as the Hub
+   * does, instead of serving it in place; default false.
+   */
+  resolveCacheRedirects?: boolean;
 }
 
 export interface HubRepoStats {
@@ -121,6 +126,7 @@ export async function startHubEmulator(options: HubEmulatorOptions): Promise<Hub
         ? null
         : new ApiBudget(positive('apiCallsPer5Minutes', options.apiCallsPer5Minutes, 1), now),
     faults: new FaultInjector(),
+    resolveCacheRedirects: options.resolveCacheRedirects ?? false,
     tmpDir,
   };
   const { server, settle } = createHubServer(hub, ROUTES);

@@ -8,7 +8,7 @@ import { pathsInfo } from './paths-info.js';
 import { preupload } from './preupload.js';
 import { createRepo } from './repo-create.js';
 import { repoInfo } from './repo-info.js';
-import { resolveFile } from './resolve.js';
+import { resolveCached, resolveFile } from './resolve.js';
 import { REPO, type Route } from './router.js';
 import { superSquash } from './super-squash.js';
 import { listTree } from './tree.js';
@@ -43,6 +43,11 @@ export const ROUTES: readonly Route[] = [
     methods: ['GET', 'HEAD'],
     pattern: new RegExp(`^/datasets/${REPO}/(resolve|raw)/([^/]+)/(.+)$`),
     handler: resolveFile,
+  },
+  {
+    methods: ['GET', 'HEAD'],
+    pattern: new RegExp(`^/api/resolve-cache/datasets/${REPO}/([0-9a-f]{40})/(.+)$`),
+    handler: resolveCached,
   },
   {
     methods: ['PUT'],

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { Identity } from './auth.js';
 import type { Handler } from './context.js';
 import { HubError } from './hub-error.js';
 import { jsonReply } from './reply.js';
@@ -30,7 +31,20 @@ export const whoami: Handler = async ({ identity, hub }) => {
         displayName: `${identity.user}-${identity.role}`,
         role: identity.role,
         createdAt: new Date(hub.now()).toISOString(),
+        ...(identity.role === 'fineGrained' ? { fineGrained: fineGrained(identity) } : {}),
       },
     },
   });
 };
+
+/** The permissions of a fineGrained token, in the Hub's shape. */
+function fineGrained(identity: Identity) {
+  return {
+    canReadGatedRepos: false,
+    global: [],
+    scoped: Object.entries(identity.repos).map(([name, access]) => ({
+      entity: { type: 'dataset', name },
+      permissions: access === 'write' ? ['repo.content.read', 'repo.write'] : ['repo.content.read'],
+    })),
+  };
+}

@@ -60,6 +60,7 @@ describe('loadConfig: defaults', () => {
       sessionTtlMs: 30 * 24 * 3600 * 1000,
       secureCookies: undefined,
       logLevel: 'info',
+      webdav: { depthInfinity: false, macFiles: 'store' },
     });
   });
 
@@ -312,6 +313,30 @@ describe('loadConfig: bad values stop start-up with a message naming the variabl
     );
     assertRefused({ VERSIONS_KEEP: '-1' }, 'VERSIONS_KEEP', 'expected 0 or more');
     assertRefused({ VERSIONS_KEEP: '2.5' }, 'VERSIONS_KEEP', 'expected a whole number');
+  });
+
+  test('absurdly large durations, counts and pack sizes', () => {
+    assertRefused(
+      { FLUSH_INTERVAL: '86401' },
+      'FLUSH_INTERVAL',
+      'expected the flush interval to be at most 86400 seconds (one day)',
+    );
+    assertRefused({ FLUSH_INTERVAL: '1e20' }, 'FLUSH_INTERVAL', 'positive number of seconds');
+    assertRefused({ FLUSH_INTERVAL: '99999999999999999999' }, 'FLUSH_INTERVAL', 'at most 86400 seconds');
+    assert.equal(loadConfig({ FLUSH_INTERVAL: '86400' }).flushIntervalMs, 86_400_000);
+    assertRefused(
+      { SESSION_TTL: String(400 * 24 * 3600 + 1) },
+      'SESSION_TTL',
+      'expected the session lifetime to be at most 34560000 seconds (400 days)',
+    );
+    assert.equal(loadConfig({ SESSION_TTL: String(400 * 24 * 3600) }).sessionTtlMs, 400 * 24 * 3600 * 1000);
+    assertRefused({ VERSIONS_KEEP: '10001' }, 'VERSIONS_KEEP', 'expected at most 10000 versions per file');
+    assertRefused(
+      { PACK_SIZE: '5GiB', STAGING_LIMIT: '20GiB' },
+      'PACK_SIZE',
+      'expected the target pack size to be at most 4 GiB',
+    );
+    assert.equal(loadConfig({ PACK_SIZE: '4GiB', STAGING_LIMIT: '8GiB' }).packSize, 4 * GiB);
   });
 
   test('ALLOW_IPS=nonsense', () => {

@@ -34,3 +34,18 @@ test('a malformed repo id, a token that is not a Hub token, or a missing token s
     );
   }
 });
+
+test('HF_TOKEN without HF_DATASET_REPO is refused, naming both, unless STORE=local says so', () => {
+  assert.throws(
+    () => loadConfig({ HF_TOKEN: 'hf_abc123' }),
+    (error: unknown) => {
+      assert.ok(error instanceof ConfigError);
+      assert.equal(error.problems.length, 1, error.message);
+      assert.match(error.problems[0]!, /^HF_DATASET_REPO: HF_TOKEN is set but HF_DATASET_REPO is not/);
+      assert.match(error.problems[0]!, /STORE=local/);
+      assert.doesNotMatch(error.message, /hf_abc123/, 'the token never appears in the message');
+      return true;
+    },
+  );
+  assert.equal(loadConfig({ HF_TOKEN: 'hf_abc123', STORE: 'local' }).store.kind, 'local');
+});

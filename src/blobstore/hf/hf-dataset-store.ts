@@ -19,7 +19,7 @@ import { createHubFetch } from './hub-fetch.js';
 import { preuploadMode, uploadLfsObject } from './lfs-upload.js';
 import { ResolveCache } from './resolve-cache.js';
 import { backoff, DEFAULT_RETRY } from './retry-policy.js';
-import { checkHubAccess } from './startup-checks.js';
+import { checkHubAccess, StoreInitError } from './startup-checks.js';
 
 export interface HfDatasetStoreOptions {
   /** The Hub, e.g. https://huggingface.co (HF_ENDPOINT). */
@@ -81,7 +81,13 @@ export class HfDatasetStore implements BlobStore {
     };
     await checkHubAccess(context, { createRepo: options.createRepo });
     const store = new HfDatasetStore(context, options);
-    store.head = await branchHead(context);
+    try {
+      store.head = await branchHead(context);
+    } catch (error) {
+      throw new StoreInitError(`the branch ${context.revision} of ${context.repo} could not be read`, {
+        cause: error,
+      });
+    }
     return store;
   }
 
@@ -156,10 +162,7 @@ export class HfDatasetStore implements BlobStore {
         );
       }
       const response = await this.context.fetch(url, {
-        headers: {
-          ...(this.resolver.isHub(url) ? { Authorization: `Bearer ${this.context.token}` } : {}),
-          ...(range ? { Range: `bytes=${range.start}-${range.end}` } : {}),
-        },
+        headers: this.resolver.readHeaders(url, range),
       });
       if (range ? response.status === 206 : response.ok) return response;
       await response.body?.cancel().catch(() => undefined);

@@ -97,7 +97,7 @@ export async function commitOperations(
       }
       conflict = response.status === 409 || response.status === 412;
       retryable = conflict || isRetryableStatus(response.status);
-      hinted = hintedDelay(response.headers);
+      hinted = hintedDelay(response);
       failure = await hubError(response, 'commit');
     } catch (error) {
       context.logger.warn({ err: error, attempt }, 'commit answer lost; checking the branch');

@@ -34,7 +34,7 @@ export function createHubFetch(options: HubFetchOptions): typeof fetch {
         continue;
       }
       if (!isRetryableStatus(response.status) || last) return response;
-      const wait = backoff(policy, attempt, hintedDelay(response.headers));
+      const wait = backoff(policy, attempt, hintedDelay(response));
       await response.body?.cancel().catch(() => undefined);
       options.logger.warn(
         { url: describe(input), status: response.status, attempt, waitMs: wait },
