@@ -42,6 +42,12 @@ export interface CommitResult {
   deletes: number;
 }
 
+export interface StoreUsage {
+  usedBytes: number | null;
+  /** What the store may hold for this drive, when it can tell. */
+  quotaBytes?: number | null;
+}
+
 /**
  * Object-store semantics over `/`-separated keys.
  *
@@ -72,7 +78,7 @@ export interface BlobStore {
    */
   recentCommits?(sinceMs: number): Promise<number[]>;
   /** Optional: bytes the store holds for this drive, when it can tell (the Hub counts history). */
-  usage?(): Promise<{ usedBytes: number | null }>;
+  usage?(): Promise<StoreUsage>;
   /**
    * Makes everything staged durable and visible. A commit with nothing staged is a no-op. Any error
    * leaves the staged changes staged for the next commit, except CommitRejectedError.

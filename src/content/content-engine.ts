@@ -2,7 +2,7 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
-import type { BlobStore, ByteRange } from '../blobstore/blob-store.js';
+import type { BlobStore, ByteRange, StoreUsage } from '../blobstore/blob-store.js';
 import type { ChunkerParams } from '../config/config.js';
 import type { Logger } from '../observability/logger.js';
 import type { ChunkHasher } from './chunk-id.js';
@@ -154,7 +154,7 @@ export class ContentEngine {
   }
 
   /** Bytes the store holds, when it can tell (the Hub counts history too). */
-  async storeUsage(): Promise<{ usedBytes: number | null } | null> {
+  async storeUsage(): Promise<StoreUsage | null> {
     return this.options.store.usage ? this.options.store.usage() : null;
   }
 

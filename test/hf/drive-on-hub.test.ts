@@ -71,6 +71,12 @@ describe('the drive on STORE=hf', () => {
     const commits = (await hub.stats('emulator/drive-c')).commits - before;
     assert.ok(commits >= 1 && commits <= 10, `${commits} commits for 1,000 files`);
     assert.equal((await client.download('/s999.txt')).bytes.toString(), 'small file 999');
+    // The admin's store status: the repo's bytes on the Hub, and the free plan's private quota.
+    const store = (await client.request('GET', '/admin/store')).body as {
+      usage: { usedBytes: number; quotaBytes: number };
+    };
+    assert.equal(store.usage.usedBytes, (await hub.stats('emulator/drive-c')).storageBytes);
+    assert.equal(store.usage.quotaBytes, 100 * 1000 ** 3);
   });
 
   test('with the commit budget spent, writes are still acknowledged and read back; shutdown commits them', async () => {

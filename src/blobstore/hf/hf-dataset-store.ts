@@ -55,6 +55,7 @@ export class HfDatasetStore implements BlobStore {
   private constructor(
     private readonly context: HubContext,
     options: HfDatasetStoreOptions,
+    private readonly quotaBytes: number | null,
   ) {
     this.limits = {
       // The Hub's hard maximum for one file.
@@ -79,8 +80,8 @@ export class HfDatasetStore implements BlobStore {
       fetchOnce: (input, init) => fetch(input, init),
       logger,
     };
-    await checkHubAccess(context, { createRepo: options.createRepo });
-    const store = new HfDatasetStore(context, options);
+    const access = await checkHubAccess(context, { createRepo: options.createRepo });
+    const store = new HfDatasetStore(context, options, access.quotaBytes);
     try {
       store.head = await branchHead(context);
     } catch (error) {
@@ -297,7 +298,7 @@ export class HfDatasetStore implements BlobStore {
   }
 
   /** Bytes the repo holds on the Hub (history included), when the Hub says. */
-  async usage(): Promise<{ usedBytes: number | null }> {
+  async usage(): Promise<{ usedBytes: number | null; quotaBytes: number | null }> {
     // The client's datasetInfo has no field for this; the Hub answers it on the repo's API page.
     const response = await this.context.fetch(
       `${this.context.hubUrl}/api/datasets/${this.context.repo}?expand=usedStorage`,
@@ -307,10 +308,13 @@ export class HfDatasetStore implements BlobStore {
     );
     if (!response.ok) {
       await response.body?.cancel();
-      return { usedBytes: null };
+      return { usedBytes: null, quotaBytes: this.quotaBytes };
     }
     const info = (await response.json()) as { usedStorage?: number };
-    return { usedBytes: typeof info.usedStorage === 'number' ? info.usedStorage : null };
+    return {
+      usedBytes: typeof info.usedStorage === 'number' ? info.usedStorage : null,
+      quotaBytes: this.quotaBytes,
+    };
   }
 
   async close(): Promise<void> {

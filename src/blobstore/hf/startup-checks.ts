@@ -19,9 +19,22 @@ export class StoreInitError extends DomainError {
  * The token can write to the repo, and the repo exists (or is created private when allowed). Every
  * failure is a StoreInitError that names its cause.
  */
-export async function checkHubAccess(context: HubContext, options: { createRepo: boolean }): Promise<void> {
+/** What start-up learnt: the repo's visibility and, where it can tell, its storage quota. */
+export interface HubAccess {
+  private: boolean;
+  /** The Hub's private storage for the repo's owner (100 GB free, 1 TB PRO), or null when unknown. */
+  quotaBytes: number | null;
+}
+
+const GB = 1000 ** 3;
+
+export async function checkHubAccess(
+  context: HubContext,
+  options: { createRepo: boolean },
+): Promise<HubAccess> {
   try {
-    const role = await tokenRole(context);
+    const me = await whoami(context);
+    const role = me.auth?.accessToken?.role;
     if (role === 'read') {
       throw new StoreInitError('HF_TOKEN can only read; hubdrive needs a token with write access.');
     }
@@ -34,6 +47,10 @@ export async function checkHubAccess(context: HubContext, options: { createRepo:
         'the dataset repo is public: anyone can download the packs hubdrive keeps there, and the files in them. Make it private on huggingface.co.',
       );
     }
+    // Only a user's own repo has a plan we can see; an organisation's is not in whoami.
+    const own = me.name !== undefined && context.repo.split('/')[0] === me.name;
+    const quotaBytes = repo.private && own ? (me.isPro ? 1000 * GB : 100 * GB) : null;
+    return { private: repo.private, quotaBytes };
   } catch (error) {
     throw asInitError(context, error);
   }
@@ -43,14 +60,19 @@ function status(error: unknown): number | null {
   return error instanceof HubApiError ? error.statusCode : null;
 }
 
-async function tokenRole(context: HubContext): Promise<string | undefined> {
+interface Whoami {
+  name?: string;
+  isPro?: boolean;
+  auth?: { accessToken?: { role?: string } };
+}
+
+async function whoami(context: HubContext): Promise<Whoami> {
   try {
-    const me = (await whoAmI({
+    return (await whoAmI({
       accessToken: context.token,
       hubUrl: context.hubUrl,
       fetch: context.fetch,
-    })) as { auth?: { accessToken?: { role?: string } } };
-    return me.auth?.accessToken?.role;
+    })) as Whoami;
   } catch (error) {
     if (status(error) === 401) {
       throw new StoreInitError(
