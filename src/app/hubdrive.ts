@@ -8,11 +8,13 @@ import { HfDatasetStore } from '../blobstore/hf/hf-dataset-store.js';
 import { LocalStore } from '../blobstore/local-store.js';
 import type { Config } from '../config/config.js';
 import { ContentEngine } from '../content/content-engine.js';
+import type { RepackPolicy } from '../content/repacker.js';
 import { createDrive, type Drive } from '../drive/drive.js';
 import { createHttpServer } from '../http/server.js';
 import { openDatabase, type Database } from '../meta/database.js';
 import { SqliteChunkIndex } from '../meta/sqlite-chunk-index.js';
 import { SqlitePackCatalog } from '../meta/sqlite-pack-catalog.js';
+import { SqliteRepackCatalog } from '../meta/sqlite-repack-catalog.js';
 
 export interface Hubdrive {
   config: Config;
@@ -35,6 +37,8 @@ export interface HubdriveOverrides {
   logger?: PinoLogger;
   /** Replaces the configured store (tests wrap it to inject faults). */
   store?: BlobStore;
+  /** Overrides of the repack policy (tests shorten the grace period). */
+  repack?: Partial<RepackPolicy>;
 }
 
 /** Secrets that must never appear in a log line, wherever they sit in a logged object. */
@@ -76,6 +80,8 @@ export async function createHubdrive(config: Config, overrides: HubdriveOverride
     store,
     chunkIndex: new SqliteChunkIndex(db),
     catalog: new SqlitePackCatalog(db),
+    repackCatalog: new SqliteRepackCatalog(db),
+    repack: overrides.repack,
     stagingDir: ContentEngine.stagingDirFor(config.dataDir),
     chunker: config.chunker,
     packSize: config.packSize,

@@ -5,25 +5,39 @@ import type { Readable } from 'node:stream';
 import type { BlobStore, ByteRange, StoreUsage } from '../blobstore/blob-store.js';
 import type { ChunkerParams } from '../config/config.js';
 import type { Logger } from '../observability/logger.js';
-import type { ChunkHasher } from './chunk-id.js';
+import { chunkIdHex, type ChunkHasher } from './chunk-id.js';
 import { FastCdc } from './fastcdc.js';
 import { HashWorkers } from './hash-workers.js';
 import { Flusher, type FlushStatus } from './flusher.js';
 import { ingest, type IngestOptions, type IngestResult } from './ingest.js';
+import { IngestPins, type IngestHold } from './ingest-pins.js';
 import { Manifest } from './manifest.js';
 import { Packer } from './packer.js';
-import type { ChunkIndex, PackCatalog } from './ports.js';
+import type { ChunkIndex, PackCatalog, RepackCatalog } from './ports.js';
 import { ContentReader, type Lease } from './reader.js';
+import { Repacker, type RepackPolicy, type RepackReport } from './repacker.js';
 import { SlotPool } from './slot-pool.js';
 import { ensureStoreFormat, type StoreFormat } from './store-format.js';
 
 /** Slots in the shared pool; with 8 MiB chunks, 96 MiB of memory for all transfers together. */
 const SLOT_COUNT = 12;
+/** How long a write's pins outlive it when its metadata commit never comes (the write failed). */
+const UNSETTLED_HOLD_MS = 60_000;
+
+export const DEFAULT_REPACK_POLICY: RepackPolicy = {
+  threshold: 8,
+  graceMs: 60_000,
+  maxBytesPerRun: 1024 ** 3,
+  maxPacksPerRun: 100,
+};
 
 export interface ContentEngineOptions {
   store: BlobStore;
   chunkIndex: ChunkIndex;
   catalog: PackCatalog;
+  repackCatalog: RepackCatalog;
+  /** Overrides of DEFAULT_REPACK_POLICY (tests shorten the grace period). */
+  repack?: Partial<RepackPolicy>;
   stagingDir: string;
   chunker: ChunkerParams;
   packSize: number;
@@ -38,6 +52,13 @@ export interface ContentEngineOptions {
  * bytes out (ranged, verified). It knows nothing of users or paths.
  */
 export class ContentEngine {
+  /** Pins of writes whose metadata is not committed yet, by the result their ingest returned. */
+  private readonly holds = new WeakMap<IngestResult, IngestHold>();
+  private readonly repackPolicy: RepackPolicy;
+  /** The repack under way, if any: one at a time. */
+  private repacking: Promise<unknown> | null = null;
+  private readonly stopRepack = new AbortController();
+
   private constructor(
     private readonly options: ContentEngineOptions,
     readonly format: StoreFormat,
@@ -47,7 +68,11 @@ export class ContentEngine {
     private readonly workers: HashWorkers,
     private readonly hasher: ChunkHasher,
     private readonly slots: SlotPool,
-  ) {}
+    private readonly pins: IngestPins,
+    private readonly repacker: Repacker,
+  ) {
+    this.repackPolicy = { ...DEFAULT_REPACK_POLICY, ...options.repack };
+  }
 
   static async open(options: ContentEngineOptions): Promise<ContentEngine> {
     const { store, chunkIndex, catalog, logger } = options;
@@ -85,16 +110,27 @@ export class ContentEngine {
     });
     const flusher = new Flusher({
       store,
-      catalog,
+      // Once a commit is recorded, look for repack work (the engine exists by then).
+      catalog: afterCommits(catalog, () => engine.repackIfDue()),
       packer,
       flushIntervalMs: options.flushIntervalMs,
       logger,
       onStagingRemoved: (file) => reader.forgetStaging(file),
     });
-    await packer.recover();
-    await flusher.seedBudget();
-    flusher.start();
-    return new ContentEngine(
+    const pins = new IngestPins();
+    const repacker = new Repacker({
+      store,
+      catalog,
+      repackCatalog: options.repackCatalog,
+      packer,
+      reader,
+      waitCommitted: (ids) => flusher.waitCommitted(ids),
+      deleteObjects: (keys) => flusher.deleteObjects(keys),
+      pins,
+      packSize: options.packSize,
+      logger: logger.child({ component: 'repack' }),
+    });
+    const engine: ContentEngine = new ContentEngine(
       { ...options, chunker: { min, avg, max } },
       format,
       packer,
@@ -103,22 +139,51 @@ export class ContentEngine {
       workers,
       hasher,
       slots,
+      pins,
+      repacker,
     );
+    await packer.recover();
+    await flusher.seedBudget();
+    flusher.start();
+    return engine;
   }
 
   /** Stores a stream; on return every new byte is fsync'd in staging, ready for a metadata commit. */
-  ingest(source: Readable, options?: IngestOptions): Promise<IngestResult> {
-    return ingest(
-      source,
-      {
-        chunker: new FastCdc(this.options.chunker),
-        hasher: this.hasher,
-        chunkIndex: this.options.chunkIndex,
-        packer: this.packer,
-        slots: this.slots,
+  async ingest(source: Readable, options?: IngestOptions): Promise<IngestResult> {
+    // Until its metadata commits (settle), the write's chunks and packs are safe from the repacker.
+    const hold = this.pins.begin(this.packer.newestPackId);
+    const index = this.options.chunkIndex;
+    const chunkIndex: ChunkIndex = {
+      async find(id) {
+        // Pinned before the lookup runs, so a repack that forgets the chunk after it sees the pin.
+        const hex = chunkIdHex(id);
+        hold.pin(hex);
+        const found = await index.find(id);
+        if (!found) hold.unpin(hex);
+        return found;
       },
-      options,
-    );
+      findMany: (ids) => index.findMany(ids),
+      chunksInPack: (packId) => index.chunksInPack(packId),
+    };
+    try {
+      const result = await ingest(
+        source,
+        {
+          chunker: new FastCdc(this.options.chunker),
+          hasher: this.hasher,
+          chunkIndex,
+          packer: this.packer,
+          slots: this.slots,
+        },
+        options,
+      );
+      this.holds.set(result, hold);
+      hold.releaseAfter(UNSETTLED_HOLD_MS);
+      return result;
+    } catch (error) {
+      hold.release();
+      throw error;
+    }
   }
 
   /**
@@ -127,6 +192,7 @@ export class ContentEngine {
    * chunk in another pack first), not on where this ingest happened to write.
    */
   async settle(result: IngestResult): Promise<void> {
+    this.holds.get(result)?.release();
     if (this.options.writeMode !== 'durable') return;
     const manifest = Manifest.decode(result.manifest);
     const ids = new Map<string, Buffer>();
@@ -149,8 +215,62 @@ export class ContentEngine {
     return Manifest.decode(encoded);
   }
 
-  flush(options?: { urgent?: boolean }): Promise<void> {
+  /** Commits everything pending. `urgent` is for shutdown: it also stops repacking for good. */
+  async flush(options?: { urgent?: boolean }): Promise<void> {
+    if (options?.urgent) await this.stopRepacking();
     return this.flusher.flush(options);
+  }
+
+  /**
+   * Repacks now (after any run under way): merges small packs, rewrites mostly dead ones, deletes
+   * retired packs whose grace period is over. `policy` overrides the engine's for this run.
+   */
+  async repack(policy: Partial<RepackPolicy> = {}): Promise<RepackReport> {
+    for (;;) {
+      this.stopRepack.signal.throwIfAborted();
+      if (!this.repacking) break;
+      await this.repacking.catch(() => undefined);
+    }
+    const run = this.repacker.run({ ...this.repackPolicy, ...policy }, this.stopRepack.signal);
+    this.track(run);
+    return run;
+  }
+
+  /** Resolves once no repack is under way (tests wait for the automatic one with this). */
+  async repackSettled(): Promise<void> {
+    while (this.repacking) await this.repacking.catch(() => undefined);
+  }
+
+  /**
+   * After a commit: repacks when enough small or mostly dead packs wait, else deletes retired packs
+   * whose grace is over. Never two runs at once, never at shutdown.
+   */
+  private repackIfDue(): void {
+    if (this.repacking || this.stopRepack.signal.aborted) return;
+    const policy = this.repackPolicy;
+    const run = (async () => {
+      const waiting = await this.options.repackCatalog.countCandidates(this.repacker.criteria());
+      // Below the threshold, only retired packs are deleted (their deletion may ride this commit).
+      return this.repacker.run(policy, this.stopRepack.signal, { relocate: waiting >= policy.threshold });
+    })();
+    this.track(run);
+    run.catch((error: unknown) => {
+      if (!this.stopRepack.signal.aborted) this.options.logger.error({ err: error }, 'repack failed');
+    });
+  }
+
+  private track(run: Promise<unknown>): void {
+    const tracked = run.finally(() => {
+      if (this.repacking === tracked) this.repacking = null;
+    });
+    tracked.catch(() => undefined);
+    this.repacking = tracked;
+  }
+
+  /** No new run starts; the one under way stops at its next wait (what it did so far is safe). */
+  private async stopRepacking(): Promise<void> {
+    this.stopRepack.abort(new Error('the content engine is closing'));
+    await this.repackSettled();
   }
 
   /** Bytes the store holds, when it can tell (the Hub counts history too). */
@@ -169,6 +289,7 @@ export class ContentEngine {
 
   /** Flushes everything to the store (without waiting for the commit budget), then stops. */
   async close(options: { flush?: boolean } = {}): Promise<void> {
+    await this.stopRepacking();
     if (options.flush !== false) await this.flush({ urgent: true });
     await this.flusher.close();
     await this.packer.close();
@@ -179,4 +300,20 @@ export class ContentEngine {
   static stagingDirFor(dataDir: string): string {
     return path.join(dataDir, 'staging');
   }
+}
+
+/** The catalog, calling `then` after every commit it records. */
+function afterCommits(catalog: PackCatalog, then: () => void): PackCatalog {
+  return {
+    create: (createdAt) => catalog.create(createdAt),
+    get: (id) => catalog.get(id),
+    markSealed: (id, key, size) => catalog.markSealed(id, key, size),
+    markStored: (id) => catalog.markStored(id),
+    async markCommitted(ids) {
+      await catalog.markCommitted(ids);
+      then();
+    },
+    remove: (id) => catalog.remove(id),
+    unfinished: () => catalog.unfinished(),
+  };
 }

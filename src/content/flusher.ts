@@ -41,8 +41,19 @@ const PUT_CONCURRENCY = 2;
  * After a commit the packs are marked committed and their staging room is freed. The open pack is
  * sealed once its oldest byte is FLUSH_INTERVAL old.
  */
+/** Objects to delete from the store with a coming commit, and who waits for that commit. */
+interface PendingDeletion {
+  keys: string[];
+  since: number;
+  done(): void;
+  fail(error: Error): void;
+}
+
 export class Flusher {
   private readonly queue: SealedPack[] = [];
+  private readonly deletions: PendingDeletion[] = [];
+  /** A store commit is under way: a put finishing now would ride it beyond its operation limit. */
+  private committing = false;
   private readonly puts = new Map<number, Promise<void>>();
   private draining: Promise<void> | null = null;
   private timer: NodeJS.Timeout | null = null;
@@ -57,6 +68,8 @@ export class Flusher {
    * waits for them); later ones are paced again.
    */
   private hurryThrough = 0;
+  /** Deletions asked for up to this time are hurried likewise (a flush waits for them). */
+  private hurryDeletionsUntil = 0;
   private closed = false;
   private readonly stopping = new AbortController();
   /** Aborted to stop waiting for the commit budget (shutdown). */
@@ -102,7 +115,7 @@ export class Flusher {
     if (this.draining || this.closed) return;
     this.draining = this.drain().finally(() => {
       this.draining = null;
-      if (this.queue.length > 0 && !this.closed) this.kick();
+      if (this.hasWork() && !this.closed) this.kick();
     });
   }
 
@@ -111,7 +124,7 @@ export class Flusher {
    * commit's packs: a store's commit carries everything staged, and may carry only so many.
    */
   private startPuts(): void {
-    if (this.closed) return;
+    if (this.closed || this.committing) return;
     for (const pack of this.queue.slice(0, this.commitLimit())) {
       if (this.puts.size >= PUT_CONCURRENCY) return;
       if (pack.stored || this.puts.has(pack.id)) continue;
@@ -171,23 +184,29 @@ export class Flusher {
   private async drain(): Promise<void> {
     const { store } = this.options;
     const limit = this.commitLimit();
-    while (this.queue.length > 0 && !this.closed) {
+    while (this.hasWork() && !this.closed) {
       const batch = this.queue.slice(0, limit);
+      // Deletions take the room the packs leave in the commit.
+      const deletions = this.deletionsFitting(limit - batch.length);
       if (!batch.every((p) => p.stored)) {
         this.startPuts();
         await this.nap(1000);
         continue;
       }
       // Scarce commits: gather for a while. Free ones (a local folder): commit at once.
-      const hurry = batch[0]!.id <= this.hurryThrough;
+      const hurry =
+        (batch.length > 0 && batch[0]!.id <= this.hurryThrough) ||
+        deletions.some((d) => d.since <= this.hurryDeletionsUntil);
       const paced = store.limits.commitsPerHour !== null && !hurry && !this.budgetWake.signal.aborted;
-      const due = Math.min(...batch.map((p) => p.createdAt)) + this.options.flushIntervalMs;
-      if (paced && batch.length < limit && Date.now() < due) {
+      const oldest = Math.min(...batch.map((p) => p.createdAt), ...deletions.map((d) => d.since));
+      const due = oldest + this.options.flushIntervalMs;
+      const full = batch.length + deletions.reduce((n, d) => n + d.keys.length, 0) >= limit;
+      if (paced && !full && Date.now() < due) {
         await this.nap(due - Date.now());
         continue;
       }
       try {
-        await this.commitBatch(batch);
+        await this.commitBatch(batch, deletions);
         this.commitRetryDelay = 1000;
         this.lastError = null;
       } catch (error) {
@@ -204,15 +223,46 @@ export class Flusher {
     }
   }
 
-  private async commitBatch(batch: SealedPack[]): Promise<void> {
+  private hasWork(): boolean {
+    return this.queue.length > 0 || this.deletions.length > 0;
+  }
+
+  /** The oldest pending deletions whose keys fit in `room` operations. */
+  private deletionsFitting(room: number): PendingDeletion[] {
+    const taken: PendingDeletion[] = [];
+    let keys = 0;
+    for (const deletion of this.deletions) {
+      if (keys + deletion.keys.length > room) break;
+      taken.push(deletion);
+      keys += deletion.keys.length;
+    }
+    return taken;
+  }
+
+  private async commitBatch(batch: SealedPack[], deletions: PendingDeletion[]): Promise<void> {
     const { store, catalog, packer, logger } = this.options;
     const wait = this.budget.delay();
     if (wait > 0 && !this.budgetWake.signal.aborted) {
       logger.info({ waitMs: wait }, 'commit budget spent; waiting');
       await sleep(wait, undefined, { signal: this.budgetWake.signal }).catch(() => undefined);
     }
-    const result = await store.commit(`hubdrive: ${batch.length} pack${batch.length === 1 ? '' : 's'}`);
+    const keys = deletions.flatMap((d) => d.keys);
+    const what = [
+      ...(batch.length > 0 ? [`${batch.length} pack${batch.length === 1 ? '' : 's'}`] : []),
+      ...(keys.length > 0 ? [`${keys.length} deletion${keys.length === 1 ? '' : 's'}`] : []),
+    ];
+    let result;
+    this.committing = true;
+    try {
+      // Staged only now, so that the commit carries exactly this batch and these deletions.
+      if (keys.length > 0) await store.delete(keys);
+      result = await store.commit(`hubdrive: ${what.join(', ')}`);
+    } finally {
+      this.committing = false;
+    }
     if (result.puts + result.deletes > 0) this.budget.record();
+    this.deletions.splice(0, deletions.length);
+    for (const deletion of deletions) deletion.done();
     await catalog.markCommitted(batch.map((p) => p.id));
     this.queue.splice(0, batch.length);
     this.lastCommitAt = Date.now();
@@ -229,6 +279,27 @@ export class Flusher {
       this.committedWaiters.delete(pack.id);
     }
     logger.debug({ packs: batch.length }, 'committed packs to the store');
+  }
+
+  /**
+   * Deletes objects from the store with a coming commit, paced like packs (on the Hub a deletion is
+   * a commit too) and within the commit's operation limit; resolves once a commit carried them.
+   */
+  deleteObjects(keys: readonly string[]): Promise<void> {
+    const limit = this.commitLimit();
+    const groups: string[][] = [];
+    for (let i = 0; i < keys.length; i += Number.isFinite(limit) ? limit : keys.length)
+      groups.push(keys.slice(i, i + (Number.isFinite(limit) ? limit : keys.length)));
+    return Promise.all(
+      groups.map(
+        (group) =>
+          new Promise<void>((done, fail) => {
+            if (this.closed) return fail(new Error('the flusher is closed'));
+            this.deletions.push({ keys: group, since: Date.now(), done, fail });
+            this.kick();
+          }),
+      ),
+    ).then(() => undefined);
   }
 
   /** Resolves once every given pack is committed to the store. */
@@ -267,7 +338,8 @@ export class Flusher {
   async flush(options: { urgent?: boolean } = {}): Promise<void> {
     if (options.urgent) this.budgetWake.abort();
     await this.options.packer.sealOpen();
-    while (this.queue.length > 0 || this.draining) {
+    while (this.hasWork() || this.draining) {
+      this.hurryDeletionsUntil = Date.now();
       this.hurryThrough = Math.max(this.hurryThrough, this.queue.at(-1)?.id ?? 0);
       this.kick();
       await this.draining;
@@ -297,5 +369,6 @@ export class Flusher {
     this.wakeDrain?.();
     await this.draining?.catch(() => undefined);
     await Promise.allSettled(this.puts.values());
+    for (const deletion of this.deletions.splice(0)) deletion.fail(new Error('the flusher closed first'));
   }
 }

@@ -60,11 +60,23 @@ export class Packer {
   private readonly stuck = new Set<number>();
   private stagingUsed = 0;
   private capacityWaiters: (() => void)[] = [];
+  /** The newest pack this packer created (0 before the first). */
+  private newestId = 0;
 
   constructor(private readonly options: PackerOptions) {}
 
   packPath(id: number): string {
     return path.join(this.options.stagingDir, `${id}.pack`);
+  }
+
+  /** The newest pack created so far, open or not (0 before the first): a write starting now appends to it or a later one. */
+  get newestPackId(): number {
+    return this.newestId;
+  }
+
+  /** Whether a write failed in the pack: it was then sealed from the index, without unindexed chunks. */
+  isBroken(packId: number): boolean {
+    return this.broken.has(packId);
   }
 
   findPending(id: ChunkId): ChunkLocation | undefined {
@@ -101,6 +113,7 @@ export class Packer {
   private async createPack(): Promise<OpenPack> {
     const createdAt = Date.now();
     const id = await this.options.catalog.create(createdAt);
+    this.newestId = Math.max(this.newestId, id);
     const pack = await OpenPack.create(id, this.packPath(id), 0, 0);
     this.stagingUsed += pack.size;
     return pack;

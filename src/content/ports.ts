@@ -48,3 +48,65 @@ export interface PackCatalog {
   /** Packs not yet committed to the store, oldest first. */
   unfinished(): Promise<PackRecord[]>;
 }
+
+/** A committed pack worth repacking: sealed small by a flush, or mostly dead. */
+export interface RepackCandidate {
+  id: number;
+  key: string;
+  size: number;
+  liveBytes: number;
+}
+
+export interface RepackCriteria {
+  /** A pack smaller than this is small. */
+  smallBelow: number;
+  /** Only packs with a lower id (later ones may hold chunks of writes not yet recorded); null: any. */
+  belowPackId: number | null;
+}
+
+/** A chunk copied to another pack, moved in the index once that pack is committed. */
+export interface ChunkMove {
+  id: ChunkId;
+  fromPack: number;
+  fromOffset: number;
+  toPack: number;
+  toOffset: number;
+}
+
+export interface RelocationInput {
+  /** The packs repacked. */
+  packs: readonly number[];
+  moves: readonly ChunkMove[];
+  /** The packs the chunks moved to. */
+  targets: readonly number[];
+  /** Chunks (hex ids) a write in flight has found and will reference: never forgotten. Read in the transaction. */
+  pinned(): ReadonlySet<string>;
+  now: number;
+}
+
+export interface RetiredPack {
+  id: number;
+  key: string;
+}
+
+/** What the repacker needs from the metadata database, beyond the pack catalog and chunk index. */
+export interface RepackCatalog {
+  /** Committed, unretired packs that are small or mostly dead, oldest first. */
+  candidates(criteria: RepackCriteria): Promise<RepackCandidate[]>;
+  countCandidates(criteria: RepackCriteria): Promise<number>;
+  /** A pack's chunks that must survive a repack: referenced ones and pinned ones, in offset order. */
+  chunksToKeep(packId: number, pinned: ReadonlySet<string>): Promise<StoredChunk[]>;
+  /**
+   * One transaction: points moved chunks at their new place, forgets unreferenced and unpinned chunks
+   * of the packs, recounts live bytes, and retires the packs no chunk points at any more.
+   * Returns the retired packs.
+   */
+  relocate(input: RelocationInput): Promise<number[]>;
+  /**
+   * Retired packs whose grace period is over (retired at or before `before`), oldest first. A pack
+   * that a chunk points at again is un-retired rather than returned.
+   */
+  expired(before: number, limit: number): Promise<RetiredPack[]>;
+  /** Forgets packs deleted from the store; fails, changing nothing, while a chunk points at one. */
+  forget(ids: readonly number[]): Promise<void>;
+}

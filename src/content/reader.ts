@@ -1,12 +1,13 @@
 import { Readable } from 'node:stream';
 import type { BlobStore, ByteRange } from '../blobstore/blob-store.js';
+import { BlobNotFoundError } from '../blobstore/errors.js';
 import { FileHandleCache } from '../blobstore/file-handle-cache.js';
 import { isNotFound } from '../blobstore/fsync.js';
 import { readFully } from '../blobstore/read-fully.js';
 import { IntegrityError } from '../errors/domain-error.js';
-import type { ChunkHasher } from './chunk-id.js';
+import { chunkIdHex, type ChunkHasher, type ChunkId } from './chunk-id.js';
 import type { Manifest } from './manifest.js';
-import type { ChunkIndex, ChunkLocation, PackCatalog } from './ports.js';
+import type { ChunkIndex, ChunkLocation, PackCatalog, StoredChunk } from './ports.js';
 import type { Slot, SlotPool } from './slot-pool.js';
 
 export interface ReaderDeps {
@@ -28,12 +29,48 @@ export interface Lease {
   release(): void;
 }
 
-/** One ranged read of a pack: chunks of the file that sit back to back in one pack. */
+/** A chunk to read: the id its bytes must hash to, the length they must have, and where they are. */
+interface SpanChunk {
+  /** Its place in the file (or in the list of chunks asked for). */
+  index: number;
+  id: ChunkId;
+  length: number;
+  location: ChunkLocation;
+}
+
+/** One ranged read of a pack: chunks that sit close together in one pack, in offset order. */
 interface Span {
   packId: number;
   start: number;
   length: number;
-  chunks: { index: number; location: ChunkLocation }[];
+  chunks: SpanChunk[];
+}
+
+/** Stored chunks read and verified, as views into a lent slot; `release` gives the slot back. */
+export interface StoredSpan {
+  chunks: { chunk: StoredChunk; data: Buffer }[];
+  release(): void;
+}
+
+/** The pack a chunk was looked up in has no record any more: it was repacked and deleted. */
+class PackGoneError extends IntegrityError {}
+
+/** Adds `chunk` to `span` when it fits in one read: same pack, after it, at most `maxGap` bytes on. */
+function extendSpan(span: Span, chunk: SpanChunk, maxSpan: number, maxGap: number): boolean {
+  const { location } = chunk;
+  const end = span.start + span.length;
+  const gap = location.offset - end;
+  if (location.packId !== span.packId || gap < 0 || gap > maxGap) return false;
+  const length = location.offset + location.storedLength - span.start;
+  if (length > maxSpan) return false;
+  span.length = length;
+  span.chunks.push(chunk);
+  return true;
+}
+
+function spanOf(chunk: SpanChunk): Span {
+  const { location } = chunk;
+  return { packId: location.packId, start: location.offset, length: location.storedLength, chunks: [chunk] };
 }
 
 const LOOKUP_BATCH = 256;
@@ -41,6 +78,8 @@ const LOOKUP_BATCH = 256;
 const READ_AHEAD = 3;
 /** Below this many free slots a lease is copied out, so that slow consumers cannot starve the pool. */
 const SLOT_RESERVE = 4;
+/** Times a read looks chunks up again after their pack went away (each repack moves them once). */
+const MOVED_RETRIES = 3;
 
 /**
  * Streams a byte range of a file: finds the chunks by binary search on cumulative offsets, reads
@@ -95,7 +134,7 @@ export class ContentReader {
           else slot = slots.available > SLOT_RESERVE ? slots.tryAcquire() : null;
           if (!slot) return;
           held.add(slot);
-          const job = this.fetchVerified(manifest, span, slot).then(() => ({ span, slot }));
+          const job = this.fetchVerified(span, slot).then(() => ({ span, slot }));
           job.catch(() => undefined);
           inFlight.push(job);
           next = await spans.next();
@@ -151,45 +190,82 @@ export class ContentReader {
       for (let i = batchStart; i <= batchEnd; i++) ids.push(manifest.id(i));
       const locations = await this.deps.chunkIndex.findMany(ids);
       for (let i = batchStart; i <= batchEnd; i++) {
-        const location = locations.get(manifest.id(i).toString('hex'));
+        const id = manifest.id(i);
+        const location = locations.get(id.toString('hex'));
         if (!location) {
           throw new IntegrityError('stored data is missing a piece of this file', {
-            detail: `chunk ${manifest.id(i).toString('hex')} is not in the index`,
+            detail: `chunk ${id.toString('hex')} is not in the index`,
           });
         }
-        const adjacent =
-          span &&
-          span.packId === location.packId &&
-          span.start + span.length === location.offset &&
-          span.length + location.storedLength <= maxSpan;
-        if (span && adjacent) {
-          span.length += location.storedLength;
-          span.chunks.push({ index: i, location });
-        } else {
-          if (span) yield span;
-          span = {
-            packId: location.packId,
-            start: location.offset,
-            length: location.storedLength,
-            chunks: [],
-          };
-          span.chunks.push({ index: i, location });
-        }
+        const chunk: SpanChunk = { index: i, id, length: manifest.length(i), location };
+        // The consumer slices a span as the file's bytes: only chunks back to back (no gap).
+        if (span && extendSpan(span, chunk, maxSpan, 0)) continue;
+        if (span) yield span;
+        span = spanOf(chunk);
       }
     }
     if (span) yield span;
   }
 
-  private async fetchVerified(manifest: Manifest, span: Span, slot: Slot): Promise<void> {
+  /**
+   * Reads stored chunks (in pack and offset order) with ranged reads that span gaps of up to
+   * `maxGap` bytes, verifies each against its id, and yields them span by span, one read ahead.
+   */
+  async *stored(chunks: readonly StoredChunk[], options: { maxGap: number }): AsyncGenerator<StoredSpan> {
+    const { slots } = this.deps;
+    const spans: Span[] = [];
+    chunks.forEach((stored, index) => {
+      const chunk: SpanChunk = { index, id: stored.id, length: stored.storedLength, location: stored };
+      const last = spans.at(-1);
+      if (!last || !extendSpan(last, chunk, slots.slotSize, options.maxGap)) spans.push(spanOf(chunk));
+    });
+    const start = async (span: Span): Promise<{ span: Span; slot: Slot }> => {
+      const slot = await slots.acquire();
+      try {
+        await this.fetchVerified(span, slot);
+      } catch (error) {
+        slots.release(slot);
+        throw error;
+      }
+      return { span, slot };
+    };
+    let next: Promise<{ span: Span; slot: Slot }> | null = null;
+    try {
+      for (let i = 0; i < spans.length; i++) {
+        const current = await (next ?? start(spans[i]!));
+        next = null;
+        if (i + 1 < spans.length) {
+          next = start(spans[i + 1]!);
+          next.catch(() => undefined);
+        }
+        let released = false;
+        yield {
+          chunks: current.span.chunks.map((c) => {
+            const at = c.location.offset - current.span.start;
+            return { chunk: chunks[c.index]!, data: current.slot.buffer.subarray(at, at + c.length) };
+          }),
+          release: () => {
+            if (released) return;
+            released = true;
+            slots.release(current.slot);
+          },
+        };
+      }
+    } finally {
+      const pending = await next?.catch(() => null);
+      if (pending) slots.release(pending.slot);
+    }
+  }
+
+  private async fetchVerified(span: Span, slot: Slot): Promise<void> {
     await this.fetchSpan(span, slot.buffer.subarray(0, span.length));
     await Promise.all(
-      span.chunks.map(async ({ index, location }) => {
+      span.chunks.map(async ({ id, length, location }) => {
         const at = location.offset - span.start;
-        const expected = manifest.id(index);
         const actual = await this.deps.hasher.id(slot, at, location.storedLength);
-        if (!actual.equals(expected) || location.storedLength !== manifest.length(index)) {
+        if (!actual.equals(id) || location.storedLength !== length) {
           throw new IntegrityError('stored data failed verification; this file is damaged', {
-            detail: `chunk ${expected.toString('hex')} in pack ${span.packId} does not match its id`,
+            detail: `chunk ${id.toString('hex')} in pack ${span.packId} does not match its id`,
           });
         }
       }),
@@ -204,29 +280,79 @@ export class ContentReader {
     }
   }
 
-  /** Reads a span into `target`: from the staging file while the pack is uncommitted, else the store. */
+  /**
+   * Reads a span into `target`. When its pack is gone (repacked and deleted since the locations were
+   * looked up), the chunks are looked up again and read from where they are now.
+   */
   private async fetchSpan(span: Span, target: Buffer): Promise<void> {
-    const pack = await this.deps.catalog.get(span.packId);
-    if (!pack)
-      throw new IntegrityError('stored data is missing', { detail: `pack ${span.packId} has no record` });
+    try {
+      await this.fetchRange(span.packId, span.start, target);
+    } catch (error) {
+      if (!(error instanceof BlobNotFoundError || error instanceof PackGoneError)) throw error;
+      await this.fetchMoved(span, target, error);
+    }
+  }
+
+  /** Reads each chunk of `span` from its current location into its place in `target`. */
+  private async fetchMoved(span: Span, target: Buffer, cause: Error): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      const locations = await this.deps.chunkIndex.findMany(span.chunks.map((c) => c.id));
+      // Runs of chunks that are still back to back, as (place in target, new location) pieces.
+      const pieces: { at: number; packId: number; offset: number; length: number }[] = [];
+      for (const chunk of span.chunks) {
+        const now = locations.get(chunkIdHex(chunk.id));
+        const moved = now && (now.packId !== chunk.location.packId || now.offset !== chunk.location.offset);
+        if (!now || !moved) throw cause;
+        const at = chunk.location.offset - span.start;
+        const last = pieces.at(-1);
+        if (
+          last &&
+          last.packId === now.packId &&
+          last.offset + last.length === now.offset &&
+          last.at + last.length === at
+        ) {
+          last.length += now.storedLength;
+        } else {
+          pieces.push({ at, packId: now.packId, offset: now.offset, length: now.storedLength });
+        }
+      }
+      try {
+        for (const piece of pieces) {
+          await this.fetchRange(
+            piece.packId,
+            piece.offset,
+            target.subarray(piece.at, piece.at + piece.length),
+          );
+        }
+        return;
+      } catch (error) {
+        const gone = error instanceof BlobNotFoundError || error instanceof PackGoneError;
+        if (!gone || attempt >= MOVED_RETRIES) throw error;
+      }
+    }
+  }
+
+  /** Reads `target.length` bytes of a pack: from its staging file while uncommitted, else the store. */
+  private async fetchRange(packId: number, start: number, target: Buffer): Promise<void> {
+    const pack = await this.deps.catalog.get(packId);
+    if (!pack) throw new PackGoneError('stored data is missing', { detail: `pack ${packId} has no record` });
     if (pack.state !== 'committed') {
       try {
-        await this.readStaging(this.deps.stagingPath(span.packId), span.start, target);
+        await this.readStaging(this.deps.stagingPath(packId), start, target);
         return;
       } catch (error) {
         // Committed and removed from staging since we looked: read it from the store instead.
         if (!isNotFound(error)) throw error;
       }
     }
-    const key = pack.key ?? (await this.deps.catalog.get(span.packId))?.key;
-    if (!key)
-      throw new IntegrityError('stored data is missing', { detail: `pack ${span.packId} has no key` });
+    const key = pack.key ?? (await this.deps.catalog.get(packId))?.key;
+    if (!key) throw new IntegrityError('stored data is missing', { detail: `pack ${packId} has no key` });
     const { store } = this.deps;
     if (store.readInto) {
-      await store.readInto(key, span.start, target);
+      await store.readInto(key, start, target);
       return;
     }
-    const stream = await store.get(key, { start: span.start, end: span.start + span.length - 1 });
+    const stream = await store.get(key, { start, end: start + target.length - 1 });
     await streamInto(stream, target);
   }
 }

@@ -81,10 +81,34 @@ export interface PacksTable {
   created_at: number;
   sealed_at: number | null;
   committed_at: number | null;
+  /** Set once no chunk row points here any more; the store object is deleted a grace period later. */
+  retired_at: number | null;
 }
 
 export interface SettingsTable {
   key: string;
+  value: string;
+}
+
+/** A WebDAV client's password; revoking deletes the row. */
+export interface AppPasswordsTable {
+  id: Generated<number>;
+  user_id: number;
+  label: string;
+  /** SHA-256 (hex) of the secret, which is shown once and never stored. */
+  secret_hash: string;
+  read_only: number;
+  /** The drive path the client is confined to; "/" for the whole drive. */
+  root: string;
+  created_at: number;
+  last_used_at: number | null;
+}
+
+/** A WebDAV dead property of a node; `value` is the property's content as an XML fragment. */
+export interface DeadPropertiesTable {
+  node_id: number;
+  namespace: string;
+  name: string;
   value: string;
 }
 
@@ -97,6 +121,8 @@ export interface Schema {
   chunks: ChunksTable;
   packs: PacksTable;
   settings: SettingsTable;
+  dead_properties: DeadPropertiesTable;
+  app_passwords: AppPasswordsTable;
 }
 
 export type UserRow = Selectable<UsersTable>;

@@ -1,9 +1,15 @@
 import type { Migration, MigrationProvider } from 'kysely';
 import * as initial from './0001-initial.js';
+import * as webdav from './0002-webdav.js';
+import * as appPasswords from './0003-app-passwords.js';
+import * as repack from './0004-repack.js';
 
 /** Every migration, in order. Add new ones at the end; never edit a released one. */
 const migrations: Record<string, Migration> = {
   '0001-initial': initial,
+  '0002-webdav': webdav,
+  '0003-app-passwords': appPasswords,
+  '0004-repack': repack,
 };
 
 export const migrationProvider: MigrationProvider = {
