@@ -2,16 +2,22 @@
 // Runs every test file with node's test runner (through tsx). Suites that need a Debian tool that is
 // missing are skipped, and the skip is said plainly, with the apt-get line that brings the tool.
 import { spawnSync } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
+import { accessSync, constants, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 
-/** Test folders that need an outside program, and the Debian package that provides it. */
+/** Test files (or folders) that need an outside program, and the Debian package that provides it. */
 const NEEDS = [
-  // { dir: 'test/webdav-clients', command: 'litmus', pkg: 'litmus' },
+  { path: 'test/webdav/litmus.test.ts', command: '/usr/bin/litmus', pkg: 'litmus' },
+  { path: 'test/webdav/rclone.test.ts', command: '/usr/bin/rclone', pkg: 'rclone' },
 ];
 
 function has(command) {
-  return spawnSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' }).status === 0;
+  try {
+    accessSync(command, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function find(dir) {
@@ -25,25 +31,27 @@ function find(dir) {
 }
 
 const requested = process.argv.slice(2);
-let files = requested.length > 0 ? requested : find('test').sort();
+let files = (requested.length > 0 ? requested : find('test').sort()).map((f) => path.normalize(f));
 const skipped = [];
 for (const need of NEEDS) {
   if (has(need.command)) continue;
   skipped.push(need);
-  files = files.filter((f) => !f.startsWith(need.dir));
+  files = files.filter((f) => !f.startsWith(need.path));
 }
 
-const result = spawnSync(
-  process.execPath,
-  ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=2', ...files],
-  { stdio: 'inherit' },
-);
+// With no file left, `node --test` would run every test it finds; run nothing instead.
+const result =
+  files.length === 0
+    ? { status: 0 }
+    : spawnSync(
+        process.execPath,
+        ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=2', ...files],
+        { stdio: 'inherit' },
+      );
 
 if (skipped.length > 0) {
   console.log('\nSkipped suites (a tool they need is not installed):');
-  for (const s of skipped) console.log(`  ${s.dir}: needs ${s.command}`);
-  console.log(
-    `Install with: sudo apt-get update && sudo apt-get install -y ${[...new Set(skipped.map((s) => s.pkg))].join(' ')}`,
-  );
+  for (const s of skipped) console.log(`  ${s.path}: needs ${s.command}`);
+  console.log(`Install with: sudo apt-get install -y ${[...new Set(skipped.map((s) => s.pkg))].join(' ')}`);
 }
 process.exit(result.status ?? 1);

@@ -1,7 +1,9 @@
 import { sql } from 'kysely';
 import type { ContentEngine } from '../content/content-engine.js';
 import type { Database } from '../meta/database.js';
+import { AppPasswordService } from './app-passwords.js';
 import { FileService } from './files.js';
+import { PropertyService } from './properties.js';
 import { SessionService } from './sessions.js';
 import { TrashService } from './trash.js';
 import { TreeService } from './tree.js';
@@ -25,6 +27,10 @@ export interface Drive {
   files: FileService;
   trash: TrashService;
   versions: VersionService;
+  /** Properties clients store on files and folders (WebDAV dead properties). */
+  properties: PropertyService;
+  /** WebDAV clients' passwords. */
+  appPasswords: AppPasswordService;
   /** Writes not yet in the store, the last commit and error, transfer buffers, store usage: for admins. */
   storeStatus(): Promise<StoreStatus>;
   /** Resolves while the metadata database answers (the health check). */
@@ -46,6 +52,8 @@ export async function createDrive(options: DriveOptions): Promise<Drive> {
     files: new FileService({ db, engine, versionsKeep: options.versionsKeep }),
     trash: new TrashService(db),
     versions: new VersionService(db, options.versionsKeep),
+    properties: new PropertyService(db),
+    appPasswords: new AppPasswordService(db),
     storeStatus: async () => ({ ...engine.status(), usage: await engine.storeUsage().catch(() => null) }),
     ping: async () => {
       await sql`select 1`.execute(db);

@@ -15,6 +15,7 @@ import {
 } from './listing.js';
 import { formatPath, parsePath } from './names.js';
 import { child, locate, locateParent, subtree, type Db } from './node-queries.js';
+import { copyProperties } from './properties.js';
 import { chargeQuota } from './quota.js';
 import { sendToTrash } from './trash.js';
 import { addVersion } from './versions.js';
@@ -28,6 +29,11 @@ export interface ListPage {
 export interface TransferOptions {
   /** Replace an existing target; the replaced node goes to the trash. */
   overwrite?: boolean;
+}
+
+export interface CopyOptions extends TransferOptions {
+  /** Copy a folder without its contents (WebDAV's COPY with Depth: 0). */
+  shallow?: boolean;
 }
 
 /** Folders and the shape of the tree: make, list, look up, move, copy, delete to trash. */
@@ -99,6 +105,47 @@ export class TreeService {
     };
   }
 
+  /** Every live entry of a folder, in one query (for listings that need them all at once). */
+  async children(user: User, path: string): Promise<Entry[]> {
+    const { node, path: dirPath } = await locate(this.db, user, path);
+    if (node.kind !== 'dir') throw new BadRequestError(`${dirPath} is not a folder`, 'NOT_A_FOLDER');
+    const rows = await this.withContentHash(this.db)
+      .where('nodes.parent_id', '=', node.id)
+      .where('nodes.trashed_at', 'is', null)
+      .orderBy('nodes.name')
+      .execute();
+    return rows.map((row) => toEntry(row, childPath(dirPath, row.name), row.content_hash));
+  }
+
+  /** A file or folder and every live entry below it, parents before children. */
+  async descendants(user: User, path: string): Promise<Entry[]> {
+    const top = await locate(this.db, user, path);
+    const nodes = await subtree(this.db, top.node.id, { liveOnly: true });
+    const hashes = new Map<number, string | null>();
+    const ids = nodes.map((n) => n.id);
+    for (let i = 0; i < ids.length; i += 500) {
+      const rows = await this.withContentHash(this.db)
+        .where('nodes.id', 'in', ids.slice(i, i + 500))
+        .execute();
+      for (const row of rows) hashes.set(row.id, row.content_hash);
+    }
+    const paths = new Map<number, string>([[top.node.id, top.path]]);
+    return nodes.map((node) => {
+      const nodePath = paths.get(node.id) ?? childPath(paths.get(node.parent_id!)!, node.name);
+      paths.set(node.id, nodePath);
+      return toEntry(node, nodePath, hashes.get(node.id) ?? null);
+    });
+  }
+
+  private withContentHash(db: Db) {
+    return db
+      .selectFrom('nodes')
+      .leftJoin('versions', 'versions.id', 'nodes.version_id')
+      .leftJoin('manifests', 'manifests.id', 'versions.manifest_id')
+      .selectAll('nodes')
+      .select('manifests.content_hash');
+  }
+
   /** Moves or renames. Moving onto an existing name needs `overwrite`, which trashes the old one. */
   async move(user: User, from: string, to: string, options: TransferOptions = {}): Promise<Entry> {
     return this.db.transaction().execute(async (trx) => {
@@ -121,7 +168,7 @@ export class TreeService {
   }
 
   /** Copies a file or a whole folder. Content is shared, not duplicated: only metadata is written. */
-  async copy(user: User, from: string, to: string, options: TransferOptions = {}): Promise<Entry> {
+  async copy(user: User, from: string, to: string, options: CopyOptions = {}): Promise<Entry> {
     return this.db.transaction().execute(async (trx) => {
       const source = await locate(trx, user, from);
       if (source.node.parent_id === null)
@@ -134,7 +181,9 @@ export class TreeService {
         throw new ConflictError('a file cannot be copied onto itself', 'SAME_PATH');
       }
       await clearTarget(trx, user, parent.node.id, name, path, null, options);
-      const nodes = await subtree(trx, source.node.id, { liveOnly: true });
+      const nodes = options.shallow
+        ? [{ ...source.node, depth: 0 }]
+        : await subtree(trx, source.node.id, { liveOnly: true });
       const bytes = nodes.reduce((sum, n) => sum + (n.kind === 'file' ? n.size : 0), 0);
       await chargeQuota(trx, user.id, bytes);
       const now = Date.now();
@@ -154,6 +203,7 @@ export class TreeService {
           .returningAll()
           .executeTakeFirstOrThrow();
         copies.set(node.id, copy);
+        await copyProperties(trx, node.id, copy.id);
         if (node.kind === 'file' && node.version_id !== null) {
           // The copy shares the source's current content: one more reference, no bytes.
           const version = await trx

@@ -47,6 +47,12 @@ export type ErrorHandler = (
  */
 export function createErrorHandler(isDecoy: (url: string) => boolean): ErrorHandler {
   return (error, request, reply) => {
+    // The client hung up (mid-upload, say): nobody is left to answer, and nothing went wrong here.
+    if (request.raw.destroyed && !(error instanceof DomainError)) {
+      request.log.info({ err: { message: error.message } }, 'the client went away');
+      reply.raw.destroy();
+      return;
+    }
     if (reply.sent || reply.raw.headersSent) {
       request.log.error({ err: error }, 'error after the response started; closing the connection');
       reply.raw.destroy();
@@ -72,7 +78,9 @@ function answer(error: FastifyError | Error, request: FastifyRequest, reply: Fas
   if (error instanceof DomainError) {
     if (error instanceof TooManyRequestsError) reply.header('retry-after', String(error.retryAfterSeconds));
     if (error instanceof RangeNotSatisfiableError) reply.header('content-range', `bytes */${error.size}`);
-    if (error.status >= 500) request.log.error({ err: error }, error.message);
+    // 502 (a WebDAV Destination elsewhere) and 507 (quota full) answer what a client asked for.
+    if (error.status === 502 || error.status === 507) request.log.info({ code: error.code }, error.message);
+    else if (error.status >= 500) request.log.error({ err: error }, error.message);
     send(reply, request, error.status, error.code, error.message);
     return;
   }

@@ -10,13 +10,16 @@ import { createErrorHandler } from './error-handler.js';
 import { ipAllowList } from './ip-allow-list.js';
 import { RequestLog } from './request-log.js';
 import { adminRoutes } from './routes/admin-routes.js';
+import { appPasswordRoutes } from './routes/app-password-routes.js';
 import { authRoutes, defaultPasswordLimits } from './routes/auth-routes.js';
 import { fsRoutes } from './routes/fs-routes.js';
 import { transferRoutes } from './routes/transfer-routes.js';
 import { trashRoutes } from './routes/trash-routes.js';
+import { createDavAuthenticator } from '../webdav/authenticator.js';
+import { webdavPlugin } from '../webdav/plugin.js';
 
 export interface HttpServerOptions {
-  config: Pick<Config, 'basePath' | 'decoyDir' | 'allowIps' | 'trustProxy' | 'secureCookies'>;
+  config: Pick<Config, 'basePath' | 'decoyDir' | 'allowIps' | 'trustProxy' | 'secureCookies' | 'webdav'>;
   drive: Drive;
   logger: PinoLogger;
 }
@@ -81,9 +84,16 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
       await api.register(async (scope) => trashRoutes(scope, { drive }));
       await api.register(async (scope) => adminRoutes(scope, { drive }));
       await api.register(async (scope) => transferRoutes(scope, { drive }));
+      await api.register(async (scope) => appPasswordRoutes(scope, { drive }));
     },
     { prefix: `${base}/api` },
   );
+  await app.register(webdavPlugin, {
+    drive,
+    authenticate: createDavAuthenticator(drive, { limits }),
+    basePath: base,
+    config: config.webdav,
+  });
 
   app.get(base === '' ? '/' : `${base}/`, async (_request, reply) =>
     reply.type('text/html; charset=utf-8').send(LANDING),
