@@ -99,6 +99,7 @@ export class ContentEngine {
       hashFile: (file) => workers.file(file),
       logger,
       onSealed: (pack) => flusher.enqueue(pack),
+      onRemoved: (id) => flusher.packGone(id),
     });
     const reader = new ContentReader({
       store,
@@ -116,6 +117,8 @@ export class ContentEngine {
       flushIntervalMs: options.flushIntervalMs,
       logger,
       onStagingRemoved: (file) => reader.forgetStaging(file),
+      // A retired pack's key may be a live pack's too (the same bytes): that object stays.
+      keysInUse: (keys) => options.repackCatalog.keysInUse(keys),
     });
     const pins = new IngestPins();
     const repacker = new Repacker({

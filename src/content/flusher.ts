@@ -16,6 +16,11 @@ export interface FlusherOptions {
   logger: Logger;
   /** Called once a committed pack's staging file is removed. */
   onStagingRemoved?(path: string): void;
+  /**
+   * Of these keys, the ones a pack still uses (a pack with the same bytes has the same key): their
+   * deletions are dropped. Asked while no put can start, just before the deletions are staged.
+   */
+  keysInUse?(keys: readonly string[]): Promise<ReadonlySet<string>>;
 }
 
 export interface FlushStatus {
@@ -43,15 +48,25 @@ const PUT_CONCURRENCY = 2;
  */
 /** Objects to delete from the store with a coming commit, and who waits for that commit. */
 interface PendingDeletion {
-  keys: string[];
+  /** Its keys not yet carried by a commit. */
+  left: number;
   since: number;
   done(): void;
   fail(error: Error): void;
 }
 
+/** One object to delete, and the request it belongs to. */
+interface DeletionKey {
+  key: string;
+  of: PendingDeletion;
+}
+
 export class Flusher {
   private readonly queue: SealedPack[] = [];
-  private readonly deletions: PendingDeletion[] = [];
+  /** Keys to delete, oldest first; a commit may carry part of a request's keys. */
+  private readonly deletions: DeletionKey[] = [];
+  /** Commits the store refused for good; a put that began before one cannot count as staged. */
+  private rejections = 0;
   /** A store commit is under way: a put finishing now would ride it beyond its operation limit. */
   private committing = false;
   private readonly puts = new Map<number, Promise<void>>();
@@ -125,7 +140,7 @@ export class Flusher {
    */
   private startPuts(): void {
     if (this.closed || this.committing) return;
-    for (const pack of this.queue.slice(0, this.commitLimit())) {
+    for (const pack of this.queue.slice(0, this.packWindow())) {
       if (this.puts.size >= PUT_CONCURRENCY) return;
       if (pack.stored || this.puts.has(pack.id)) continue;
       const put = this.put(pack).then(
@@ -152,6 +167,7 @@ export class Flusher {
   }
 
   private async put(pack: SealedPack): Promise<void> {
+    const rejections = this.rejections;
     await this.options.store.put(pack.key, {
       size: pack.size,
       sha256: pack.sha256,
@@ -159,7 +175,8 @@ export class Flusher {
       open: () => createReadStream(pack.path),
     });
     await this.options.catalog.markStored(pack.id);
-    pack.stored = true;
+    // A refused commit meanwhile may have dropped this put from the stage: put it again.
+    if (rejections === this.rejections) pack.stored = true;
   }
 
   /** Waits until `ms` pass or something changes (a put finished, a flush was asked for). */
@@ -181,13 +198,29 @@ export class Flusher {
     return this.options.store.limits.maxOperationsPerCommit ?? Number.POSITIVE_INFINITY;
   }
 
+  /**
+   * Packs the next commit takes: up to the commit's limit less the room kept for waiting deletions
+   * (at most half, so that neither starves the other), and never fewer than are already staged or
+   * being put (a commit carries everything staged).
+   */
+  private packWindow(): number {
+    const limit = this.commitLimit();
+    if (!Number.isFinite(limit)) return limit;
+    let staged = 0;
+    for (let i = 0; i < Math.min(this.queue.length, limit); i++) {
+      const pack = this.queue[i]!;
+      if (pack.stored || this.puts.has(pack.id)) staged = i + 1;
+    }
+    return Math.max(limit - Math.min(this.deletions.length, Math.floor(limit / 2)), staged);
+  }
+
   private async drain(): Promise<void> {
     const { store } = this.options;
     const limit = this.commitLimit();
     while (this.hasWork() && !this.closed) {
-      const batch = this.queue.slice(0, limit);
+      const batch = this.queue.slice(0, this.packWindow());
       // Deletions take the room the packs leave in the commit.
-      const deletions = this.deletionsFitting(limit - batch.length);
+      const deletions = this.deletions.slice(0, limit - batch.length);
       if (!batch.every((p) => p.stored)) {
         this.startPuts();
         await this.nap(1000);
@@ -196,11 +229,11 @@ export class Flusher {
       // Scarce commits: gather for a while. Free ones (a local folder): commit at once.
       const hurry =
         (batch.length > 0 && batch[0]!.id <= this.hurryThrough) ||
-        deletions.some((d) => d.since <= this.hurryDeletionsUntil);
+        deletions.some((d) => d.of.since <= this.hurryDeletionsUntil);
       const paced = store.limits.commitsPerHour !== null && !hurry && !this.budgetWake.signal.aborted;
-      const oldest = Math.min(...batch.map((p) => p.createdAt), ...deletions.map((d) => d.since));
+      const oldest = Math.min(...batch.map((p) => p.createdAt), ...deletions.map((d) => d.of.since));
       const due = oldest + this.options.flushIntervalMs;
-      const full = batch.length + deletions.reduce((n, d) => n + d.keys.length, 0) >= limit;
+      const full = batch.length + deletions.length >= limit;
       if (paced && !full && Date.now() < due) {
         await this.nap(due - Date.now());
         continue;
@@ -213,7 +246,10 @@ export class Flusher {
         this.lastError = error instanceof Error ? error.message : String(error);
         this.options.logger.error({ err: error }, 'committing packs to the store failed; retrying');
         // The store dropped what it staged for this commit: put the packs again (from staging).
-        if (error instanceof CommitRejectedError) for (const pack of batch) pack.stored = false;
+        if (error instanceof CommitRejectedError) {
+          this.rejections++;
+          for (const pack of this.queue) pack.stored = false;
+        }
         // Closing cuts the wait short: shutdown must not sit out a back-off.
         await sleep(this.commitRetryDelay, undefined, { signal: this.stopping.signal }).catch(
           () => undefined,
@@ -227,33 +263,27 @@ export class Flusher {
     return this.queue.length > 0 || this.deletions.length > 0;
   }
 
-  /** The oldest pending deletions whose keys fit in `room` operations. */
-  private deletionsFitting(room: number): PendingDeletion[] {
-    const taken: PendingDeletion[] = [];
-    let keys = 0;
-    for (const deletion of this.deletions) {
-      if (keys + deletion.keys.length > room) break;
-      taken.push(deletion);
-      keys += deletion.keys.length;
-    }
-    return taken;
-  }
-
-  private async commitBatch(batch: SealedPack[], deletions: PendingDeletion[]): Promise<void> {
+  private async commitBatch(batch: SealedPack[], deletions: DeletionKey[]): Promise<void> {
     const { store, catalog, packer, logger } = this.options;
-    const wait = this.budget.delay();
-    if (wait > 0 && !this.budgetWake.signal.aborted) {
-      logger.info({ waitMs: wait }, 'commit budget spent; waiting');
-      await sleep(wait, undefined, { signal: this.budgetWake.signal }).catch(() => undefined);
-    }
-    const keys = deletions.flatMap((d) => d.keys);
-    const what = [
-      ...(batch.length > 0 ? [`${batch.length} pack${batch.length === 1 ? '' : 's'}`] : []),
-      ...(keys.length > 0 ? [`${keys.length} deletion${keys.length === 1 ? '' : 's'}`] : []),
-    ];
+    let keys = deletions.map((d) => d.key);
     let result;
+    // From here no put starts: one staged while the commit waits would ride it unaccounted for.
     this.committing = true;
     try {
+      const wait = this.budget.delay();
+      if (wait > 0 && !this.budgetWake.signal.aborted) {
+        logger.info({ waitMs: wait }, 'commit budget spent; waiting');
+        await sleep(wait, undefined, { signal: this.budgetWake.signal }).catch(() => undefined);
+      }
+      // Asked once no put can start: a pack sealed after this is put after the commit, not before.
+      if (keys.length > 0 && this.options.keysInUse) {
+        const inUse = await this.options.keysInUse(keys);
+        keys = keys.filter((key) => !inUse.has(key));
+      }
+      const what = [
+        ...(batch.length > 0 ? [`${batch.length} pack${batch.length === 1 ? '' : 's'}`] : []),
+        ...(keys.length > 0 ? [`${keys.length} deletion${keys.length === 1 ? '' : 's'}`] : []),
+      ];
       // Staged only now, so that the commit carries exactly this batch and these deletions.
       if (keys.length > 0) await store.delete(keys);
       result = await store.commit(`hubdrive: ${what.join(', ')}`);
@@ -262,7 +292,7 @@ export class Flusher {
     }
     if (result.puts + result.deletes > 0) this.budget.record();
     this.deletions.splice(0, deletions.length);
-    for (const deletion of deletions) deletion.done();
+    for (const { of } of deletions) if (--of.left === 0) of.done();
     await catalog.markCommitted(batch.map((p) => p.id));
     this.queue.splice(0, batch.length);
     this.lastCommitAt = Date.now();
@@ -286,20 +316,19 @@ export class Flusher {
    * a commit too) and within the commit's operation limit; resolves once a commit carried them.
    */
   deleteObjects(keys: readonly string[]): Promise<void> {
-    const limit = this.commitLimit();
-    const groups: string[][] = [];
-    for (let i = 0; i < keys.length; i += Number.isFinite(limit) ? limit : keys.length)
-      groups.push(keys.slice(i, i + (Number.isFinite(limit) ? limit : keys.length)));
-    return Promise.all(
-      groups.map(
-        (group) =>
-          new Promise<void>((done, fail) => {
-            if (this.closed) return fail(new Error('the flusher is closed'));
-            this.deletions.push({ keys: group, since: Date.now(), done, fail });
-            this.kick();
-          }),
-      ),
-    ).then(() => undefined);
+    if (keys.length === 0) return Promise.resolve();
+    return new Promise<void>((done, fail) => {
+      if (this.closed) return fail(new Error('the flusher is closed'));
+      const request: PendingDeletion = { left: keys.length, since: Date.now(), done, fail };
+      for (const key of keys) this.deletions.push({ key, of: request });
+      this.kick();
+    });
+  }
+
+  /** A pack removed before it was sealed whole (a failed write): nobody need wait for its commit. */
+  packGone(id: number): void {
+    for (const wake of this.committedWaiters.get(id) ?? []) wake();
+    this.committedWaiters.delete(id);
   }
 
   /** Resolves once every given pack is committed to the store. */
@@ -369,6 +398,7 @@ export class Flusher {
     this.wakeDrain?.();
     await this.draining?.catch(() => undefined);
     await Promise.allSettled(this.puts.values());
-    for (const deletion of this.deletions.splice(0)) deletion.fail(new Error('the flusher closed first'));
+    const requests = new Set(this.deletions.splice(0).map((d) => d.of));
+    for (const request of requests) request.fail(new Error('the flusher closed first'));
   }
 }

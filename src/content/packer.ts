@@ -37,6 +37,8 @@ export interface PackerOptions {
   logger: Logger;
   /** Receives every pack once it is sealed. */
   onSealed(pack: SealedPack): void;
+  /** Told of a pack removed without being sealed (it held no chunk anyone refers to). */
+  onRemoved?(id: number): void;
 }
 
 /**
@@ -242,6 +244,7 @@ export class Packer {
       await fs.rm(pack.path, { force: true });
       await catalog.remove(pack.id);
       this.release(pack.size);
+      this.options.onRemoved?.(pack.id);
       return;
     }
     const entries = chunks.map((c) => ({ ...c, codec: Codec.raw }));
@@ -323,6 +326,7 @@ export class Packer {
       if (open.entries.length === 0) {
         await open.discard();
         await this.options.catalog.remove(open.id);
+        this.options.onRemoved?.(open.id);
       } else {
         await open.release();
       }

@@ -107,6 +107,8 @@ export interface RepackCatalog {
    * that a chunk points at again is un-retired rather than returned.
    */
   expired(before: number, limit: number): Promise<RetiredPack[]>;
+  /** Of these store keys, those an unretired pack has (sealed, committed, or on its way). */
+  keysInUse(keys: readonly string[]): Promise<Set<string>>;
   /** Forgets packs deleted from the store; fails, changing nothing, while a chunk points at one. */
   forget(ids: readonly number[]): Promise<void>;
 }

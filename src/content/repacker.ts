@@ -89,7 +89,7 @@ export class Repacker {
     if (packs.length > 0) await this.relocate(packs, report, signal);
     if (report.packsRetired > 0 && policy.graceMs > 0) await sleep(policy.graceMs, undefined, { signal });
     signal.throwIfAborted();
-    await this.deleteExpired(policy, report);
+    await this.deleteExpired(policy, report, signal);
     if (report.packsRetired + report.packsDeleted > 0) this.deps.logger.info({ repack: report }, 'repacked');
     return report;
   }
@@ -205,13 +205,19 @@ export class Repacker {
    * deletions (paced and within the budget where commits are scarce), and a pack is forgotten once
    * the store no longer has it. A crash anywhere leaves them retired: a later run finishes.
    */
-  private async deleteExpired(policy: RepackPolicy, report: RepackReport): Promise<void> {
+  private async deleteExpired(
+    policy: RepackPolicy,
+    report: RepackReport,
+    signal: AbortSignal,
+  ): Promise<void> {
     const { repackCatalog } = this.deps;
     const expired = await repackCatalog.expired(Date.now() - policy.graceMs, policy.maxPacksPerRun);
     if (expired.length === 0) return;
     let present = await this.present(expired);
     if (present.length > 0) {
-      await this.deps.deleteObjects([...new Set(present.map((p) => p.key))]);
+      // Shutdown does not wait for a paced commit: the deletions stay queued (an urgent flush takes
+      // them), the packs stay retired, and the next run forgets the ones the store no longer has.
+      await abortable(this.deps.deleteObjects([...new Set(present.map((p) => p.key))]), signal);
       present = await this.present(present);
     }
     const gone = expired.filter((p) => !present.includes(p)).map((p) => p.id);

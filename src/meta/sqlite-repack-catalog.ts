@@ -145,6 +145,18 @@ export class SqliteRepackCatalog implements RepackCatalog {
     });
   }
 
+  async keysInUse(keys: readonly string[]): Promise<Set<string>> {
+    if (keys.length === 0) return new Set();
+    const rows = await this.db
+      .selectFrom('packs')
+      .select('key')
+      .distinct()
+      .where('key', 'in', keys)
+      .where('retired_at', 'is', null)
+      .execute();
+    return new Set(rows.map((r) => r.key!));
+  }
+
   async forget(ids: readonly number[]): Promise<void> {
     if (ids.length === 0) return;
     await this.db.transaction().execute(async (trx) => {

@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { describe, test } from 'node:test';
-import type { Hubdrive } from '../../src/app/hubdrive.js';
 import type { BlobStore } from '../../src/blobstore/blob-store.js';
 import { LocalStore } from '../../src/blobstore/local-store.js';
 import { NotFoundError } from '../../src/errors/domain-error.js';
@@ -11,49 +10,10 @@ import { openDrive, readAll, SMALL_CONTENT_ENV, streamOf, type OpenDrive } from 
 import { tempDir } from '../helpers/temp.js';
 import { crashEnv, openCrashDrive } from '../fixtures/crash-drive.js';
 import { defer } from '../helpers/cleanup.js';
+import { assertConsistent, storeObjects } from '../helpers/repack.js';
 
 /** Manual runs only (the trigger is tested on its own), and no grace period to wait out. */
 const MANUAL = { threshold: 1_000_000, graceMs: 0 };
-
-async function storeObjects(app: Hubdrive): Promise<string[]> {
-  const keys: string[] = [];
-  for await (const object of app.store.list('packs/')) keys.push(object.key);
-  return keys.sort();
-}
-
-/**
- * Metadata agrees with itself and with the store: each chunk's refcount is the number of manifest
- * entries that use it, each pack's live bytes are its referenced chunks' bytes, and every chunk row
- * points at a committed, unretired pack that the store holds.
- */
-async function assertConsistent(app: Hubdrive): Promise<void> {
-  const uses = new Map<string, number>();
-  for (const { chunks } of await app.db.selectFrom('manifests').select('chunks').execute()) {
-    for (let at = 0; at < chunks.length; at += 36) {
-      const hex = chunks.subarray(at, at + 32).toString('hex');
-      uses.set(hex, (uses.get(hex) ?? 0) + 1);
-    }
-  }
-  const rows = await app.db.selectFrom('chunks').selectAll().execute();
-  const byId = new Map(rows.map((r) => [r.id.toString('hex'), r]));
-  for (const hex of uses.keys()) assert.ok(byId.has(hex), `chunk ${hex} used by a manifest has no row`);
-  const live = new Map<number, number>();
-  for (const row of rows) {
-    const hex = row.id.toString('hex');
-    assert.equal(row.refcount, uses.get(hex) ?? 0, `refcount of chunk ${hex}`);
-    if (row.refcount > 0) live.set(row.pack_id, (live.get(row.pack_id) ?? 0) + row.stored_length);
-  }
-  const packs = await app.db.selectFrom('packs').selectAll().execute();
-  for (const pack of packs)
-    assert.equal(pack.live_bytes, live.get(pack.id) ?? 0, `live bytes of pack ${pack.id}`);
-  for (const packId of new Set(rows.map((r) => r.pack_id))) {
-    const pack = packs.find((p) => p.id === packId);
-    assert.ok(pack, `chunks point at pack ${packId}, which has no record`);
-    assert.equal(pack.state, 'committed');
-    assert.equal(pack.retired_at, null, `chunks point at retired pack ${packId}`);
-    assert.ok(await app.store.stat(pack.key!), `pack ${pack.key} is missing from the store`);
-  }
-}
 
 async function writeFlushed(drive: OpenDrive, path: string, data: Buffer): Promise<void> {
   await drive.app.drive.files.write(drive.admin, path, streamOf(data));
