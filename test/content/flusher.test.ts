@@ -4,13 +4,13 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import pino from 'pino';
-import type { BlobStore } from '../../src/blobstore/blob-store.js';
 import { LocalStore } from '../../src/blobstore/local-store.js';
 import { Flusher } from '../../src/content/flusher.js';
 import type { Packer, SealedPack } from '../../src/content/packer.js';
 import type { PackCatalog, PackRecord } from '../../src/content/ports.js';
 import { bytesSource } from '../blobstore/conformance.js';
 import { pseudoRandom } from '../helpers/data.js';
+import { hookedStore } from '../helpers/repack.js';
 import { tempDir } from '../helpers/temp.js';
 
 /** A flusher over a real local store whose commits may carry `limit` operations, recording each one. */
@@ -21,21 +21,13 @@ async function setUp(limit: number) {
     limits: { maxOperationsPerCommit: limit },
   });
   const commits: { puts: number; deletes: number }[] = [];
-  const store: BlobStore = {
-    kind: inner.kind,
-    limits: inner.limits,
-    get: (key, range) => inner.get(key, range),
-    stat: (key) => inner.stat(key),
-    list: (prefix) => inner.list(prefix),
-    delete: (keys) => inner.delete(keys),
-    put: (key, source) => inner.put(key, source),
-    close: () => inner.close(),
+  const store = hookedStore(inner, {
     async commit(message) {
       const result = await inner.commit(message);
       commits.push({ puts: result.puts, deletes: result.deletes });
       return result;
     },
-  };
+  });
   const records = new Map<number, PackRecord>();
   const catalog = {
     get: async (id: number) => records.get(id) ?? null,

@@ -5,26 +5,18 @@ import { describe, test } from 'node:test';
 import type { BlobStore } from '../../src/blobstore/blob-store.js';
 import { LocalStore } from '../../src/blobstore/local-store.js';
 import { pseudoRandom } from '../helpers/data.js';
-import { openDrive, readAll, SMALL_CONTENT_ENV, streamOf, type OpenDrive } from '../helpers/drive.js';
-import { assertConsistent, gate, hookedStore, storeObjects } from '../helpers/repack.js';
+import { openDrive, SMALL_CONTENT_ENV, streamOf, type OpenDrive } from '../helpers/drive.js';
+import {
+  assertConsistent,
+  gate,
+  hookedStore,
+  MANUAL,
+  purge,
+  readFile,
+  storeObjects,
+  writeFlushed,
+} from '../helpers/repack.js';
 import { tempDir } from '../helpers/temp.js';
-
-/** Manual runs only, and no grace period to wait out. */
-const MANUAL = { threshold: 1_000_000, graceMs: 0 };
-
-async function writeFlushed(drive: OpenDrive, path: string, data: Buffer): Promise<void> {
-  await drive.app.drive.files.write(drive.admin, path, streamOf(data));
-  await drive.app.engine.flush();
-}
-
-async function readFile(drive: OpenDrive, path: string): Promise<Buffer> {
-  return readAll((await drive.app.drive.files.open(drive.admin, path)).stream());
-}
-
-async function purge(drive: OpenDrive, path: string): Promise<void> {
-  await drive.app.drive.tree.remove(drive.admin, path);
-  await drive.app.drive.trash.empty(drive.admin);
-}
 
 async function packKeys(drive: OpenDrive): Promise<(string | null)[]> {
   const rows = await drive.app.db.selectFrom('packs').select('key').orderBy('id').execute();

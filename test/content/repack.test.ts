@@ -6,28 +6,11 @@ import type { BlobStore } from '../../src/blobstore/blob-store.js';
 import { LocalStore } from '../../src/blobstore/local-store.js';
 import { NotFoundError } from '../../src/errors/domain-error.js';
 import { pseudoRandom } from '../helpers/data.js';
-import { openDrive, readAll, SMALL_CONTENT_ENV, streamOf, type OpenDrive } from '../helpers/drive.js';
+import { openDrive, SMALL_CONTENT_ENV, streamOf, type OpenDrive } from '../helpers/drive.js';
 import { tempDir } from '../helpers/temp.js';
 import { crashEnv, openCrashDrive } from '../fixtures/crash-drive.js';
 import { defer } from '../helpers/cleanup.js';
-import { assertConsistent, storeObjects } from '../helpers/repack.js';
-
-/** Manual runs only (the trigger is tested on its own), and no grace period to wait out. */
-const MANUAL = { threshold: 1_000_000, graceMs: 0 };
-
-async function writeFlushed(drive: OpenDrive, path: string, data: Buffer): Promise<void> {
-  await drive.app.drive.files.write(drive.admin, path, streamOf(data));
-  await drive.app.engine.flush();
-}
-
-async function readFile(drive: OpenDrive, path: string): Promise<Buffer> {
-  return readAll((await drive.app.drive.files.open(drive.admin, path)).stream());
-}
-
-async function purge(drive: OpenDrive, path: string): Promise<void> {
-  await drive.app.drive.tree.remove(drive.admin, path);
-  await drive.app.drive.trash.empty(drive.admin);
-}
+import { assertConsistent, MANUAL, purge, readFile, storeObjects, writeFlushed } from '../helpers/repack.js';
 
 describe('repacking', () => {
   test('small packs from many flushes are merged; files read back; the store holds fewer objects; twice is a no-op', async () => {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import type { Hubdrive } from '../../src/app/hubdrive.js';
 import type { BlobStore } from '../../src/blobstore/blob-store.js';
+import { readAll, streamOf, type OpenDrive } from './drive.js';
 
 /** Keys of the packs the store holds, sorted. */
 export async function storeObjects(app: Hubdrive): Promise<string[]> {
@@ -73,4 +74,21 @@ export function gate(): { reached: Promise<void>; arrive(): Promise<void>; open(
     },
     open: () => opened(),
   };
+}
+
+/** Manual repack runs only (the trigger is tested on its own), and no grace period to wait out. */
+export const MANUAL = { threshold: 1_000_000, graceMs: 0 };
+
+export async function writeFlushed(drive: OpenDrive, path: string, data: Buffer): Promise<void> {
+  await drive.app.drive.files.write(drive.admin, path, streamOf(data));
+  await drive.app.engine.flush();
+}
+
+export async function readFile(drive: OpenDrive, path: string): Promise<Buffer> {
+  return readAll((await drive.app.drive.files.open(drive.admin, path)).stream());
+}
+
+export async function purge(drive: OpenDrive, path: string): Promise<void> {
+  await drive.app.drive.tree.remove(drive.admin, path);
+  await drive.app.drive.trash.empty(drive.admin);
 }

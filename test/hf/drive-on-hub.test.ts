@@ -7,7 +7,7 @@ import { ApiClient } from '../helpers/client.js';
 import { pseudoRandom } from '../helpers/data.js';
 import { openDrive, readAll, SMALL_CONTENT_ENV, streamOf } from '../helpers/drive.js';
 import { HUB_TOKEN, hubEnv, hubStore, startHub } from '../helpers/hub.js';
-import type { BlobStore } from '../../src/blobstore/blob-store.js';
+import { hookedStore } from '../helpers/repack.js';
 
 const MiB = 1024 * 1024;
 
@@ -159,22 +159,13 @@ describe('the drive on STORE=hf', () => {
     const hub = await startHub();
     const { store: inner, repo } = await hubStore(hub, { limits: { maxOperationsPerCommit: 3 } });
     const carried: number[] = [];
-    const store: BlobStore = {
-      kind: inner.kind,
-      limits: inner.limits,
-      get: (key, range) => inner.get(key, range),
-      readInto: (key, position, target) => inner.readInto(key, position, target),
-      stat: (key) => inner.stat(key),
-      list: (prefix) => inner.list(prefix),
-      delete: (keys) => inner.delete(keys),
-      put: (key, source) => inner.put(key, source),
-      close: () => inner.close(),
+    const store = hookedStore(inner, {
       async commit(message) {
         const result = await inner.commit(message);
         carried.push(result.puts + result.deletes);
         return result;
       },
-    };
+    });
     const { app, admin } = await openDrive(
       { ...hubEnv(hub, repo), ...SMALL_CONTENT_ENV, FLUSH_INTERVAL: '3600' },
       { store },
