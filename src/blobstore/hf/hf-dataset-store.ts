@@ -1,5 +1,5 @@
 import { HubApiError, listCommits, listFiles, pathsInfo } from '@huggingface/hub';
-import { openAsBlob } from 'node:fs';
+import { promises as fs } from 'node:fs';
 import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -16,7 +16,7 @@ import { branchHead, commitOperations, type CommitOperation } from './hub-commit
 import type { HubContext } from './hub-context.js';
 import { hubError, HubResponseError } from './hub-context.js';
 import { createHubFetch } from './hub-fetch.js';
-import { preuploadMode, uploadLfsObject } from './lfs-upload.js';
+import { bufferBody, fileBody, preuploadMode, readRange, uploadLfsObject } from './lfs-upload.js';
 import { ResolveCache } from './resolve-cache.js';
 import { backoff, DEFAULT_RETRY } from './retry-policy.js';
 import { checkHubAccess, StoreInitError } from './startup-checks.js';
@@ -97,16 +97,18 @@ export class HfDatasetStore implements BlobStore {
     if (source.size > this.limits.maxObjectSize) {
       throw new BlobTooLargeError(`object ${key} is ${source.size} bytes, over the Hub's limit`);
     }
-    const body = source.path ? await openAsBlob(source.path) : new Blob([await readAll(source.open())]);
+    const body = source.path
+      ? fileBody(source.path, (await fs.stat(source.path)).size)
+      : bufferBody(await readAll(source.open()));
     if (body.size !== source.size)
       throw new Error(`put ${key}: the source has ${body.size} bytes, not ${source.size}`);
-    const sample = Buffer.from(await body.slice(0, 512).arrayBuffer());
+    const sample = await readRange(body, 0, Math.min(512, body.size));
     const mode =
       source.size <= MAX_INLINE
         ? await preuploadMode(this.context, { path: key, size: source.size, sample })
         : 'lfs';
     if (mode === 'regular') {
-      this.staged.set(key, { kind: 'file', path: key, content: Buffer.from(await body.arrayBuffer()) });
+      this.staged.set(key, { kind: 'file', path: key, content: await readRange(body, 0, body.size) });
       return;
     }
     await uploadLfsObject(this.context, { oid: source.sha256, size: source.size, body });

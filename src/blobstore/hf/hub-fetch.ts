@@ -15,34 +15,46 @@ export interface HubFetchOptions {
  * treatment. Bodies must be re-sendable (strings, buffers, blobs); a stream body is sent once.
  */
 export function createHubFetch(options: HubFetchOptions): typeof fetch {
+  return (input, init) =>
+    withRetries(() => fetch(input, init), {
+      ...options,
+      url: describe(input),
+      once: init?.body instanceof ReadableStream,
+      aborted: () => init?.signal?.aborted === true,
+    });
+}
+
+/**
+ * Sends a request that `send` makes afresh for each attempt (so that a stream body can be sent
+ * again), retrying as `createHubFetch` does. `once`: a single attempt.
+ */
+export async function withRetries(
+  send: () => Promise<Response>,
+  options: HubFetchOptions & { url: string; once?: boolean; aborted?: () => boolean },
+): Promise<Response> {
   const policy = options.policy ?? DEFAULT_RETRY;
-  return async (input, init) => {
-    const resendable = !(init?.body instanceof ReadableStream);
-    for (let attempt = 0; ; attempt++) {
-      const last = attempt + 1 >= policy.attempts || !resendable;
-      let response: Response;
-      try {
-        response = await fetch(input, init);
-      } catch (error) {
-        if (last || init?.signal?.aborted) throw error;
-        const wait = backoff(policy, attempt, null);
-        options.logger.warn(
-          { url: describe(input), attempt, waitMs: wait, err: error },
-          'Hub request failed; retrying',
-        );
-        await sleep(wait, undefined, { signal: options.signal });
-        continue;
-      }
-      if (!isRetryableStatus(response.status) || last) return response;
-      const wait = backoff(policy, attempt, hintedDelay(response));
-      await response.body?.cancel().catch(() => undefined);
-      options.logger.warn(
-        { url: describe(input), status: response.status, attempt, waitMs: wait },
-        'Hub answered with a retryable status; retrying',
-      );
+  const url = options.url.split('?')[0]!;
+  for (let attempt = 0; ; attempt++) {
+    const last = attempt + 1 >= policy.attempts || options.once === true;
+    let response: Response;
+    try {
+      response = await send();
+    } catch (error) {
+      if (last || options.aborted?.()) throw error;
+      const wait = backoff(policy, attempt, null);
+      options.logger.warn({ url, attempt, waitMs: wait, err: error }, 'Hub request failed; retrying');
       await sleep(wait, undefined, { signal: options.signal });
+      continue;
     }
-  };
+    if (!isRetryableStatus(response.status) || last) return response;
+    const wait = backoff(policy, attempt, hintedDelay(response));
+    await response.body?.cancel().catch(() => undefined);
+    options.logger.warn(
+      { url, status: response.status, attempt, waitMs: wait },
+      'Hub answered with a retryable status; retrying',
+    );
+    await sleep(wait, undefined, { signal: options.signal });
+  }
 }
 
 /** The URL without its query (signed URLs carry credentials there). */
