@@ -98,6 +98,11 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
   app.get(base === '' ? '/' : `${base}/`, async (_request, reply) =>
     reply.type('text/html; charset=utf-8').send(LANDING),
   );
+  // Windows' WebDAV client and Office ask the top of the site for OPTIONS, whatever folder is
+  // mapped, and give up on a server that does not say DAV there. (Outside BASE_PATH the decoy answers.)
+  app.options(base === '' ? '/' : `${base}/`, async (_request, reply) =>
+    reply.header('dav', '1, 2').header('ms-author-via', 'DAV').header('allow', 'OPTIONS, GET, HEAD').send(),
+  );
   if (base !== '') {
     app.get(base, async (_request, reply) => reply.redirect(`${base}/`));
     await registerDecoy(app, config.decoyDir);

@@ -23,6 +23,16 @@ describe('OPTIONS and authentication', () => {
     }
   });
 
+  test('the top of the site answers OPTIONS with DAV too (Windows and Office ask there first)', async () => {
+    for (const base of ['', '/drive']) {
+      const app = base === '' ? server : await startApp({ BASE_PATH: base });
+      const res = await fetch(`${app.origin}${base}/`, { method: 'OPTIONS' });
+      assert.equal(res.status, 200);
+      assert.equal(res.headers.get('dav'), '1, 2');
+      assert.equal(res.headers.get('ms-author-via'), 'DAV');
+    }
+  });
+
   test('no credentials or wrong ones: 401 with the Basic challenge', async () => {
     for (const client of [null, new DavClient(server.origin, 'admin', 'wrong-password')]) {
       const res = client
