@@ -418,6 +418,17 @@ describe('app passwords on the WebDAV mount', () => {
     }
     assert.ok(!(await exists('/escaped.jpg')));
   });
+
+  test('a mount rooted at /Photos cannot release a lock taken above it by a full-access client', async () => {
+    const body =
+      '<?xml version="1.0"?><D:lockinfo xmlns:D="DAV:"><D:lockscope><D:exclusive/></D:lockscope>' +
+      '<D:locktype><D:write/></D:locktype></D:lockinfo>';
+    const locked = await dav('erin-password-1', 'LOCK', '/', { depth: 'infinity' }, body);
+    assert.equal(locked.status, 200, locked.text);
+    const token = locked.headers.get('lock-token')!;
+    assert.equal((await dav(rooted, 'UNLOCK', '/cat.jpg', { 'lock-token': token })).status, 409);
+    assert.equal((await dav('erin-password-1', 'UNLOCK', '/', { 'lock-token': token })).status, 204);
+  });
 });
 
 describe('WebDAV sign-in limits', () => {

@@ -15,6 +15,8 @@ export const unlock: DavHandler = async (dav, services) => {
   const covers =
     active !== undefined &&
     active.userId === dav.user.id &&
+    // A mount confined to a folder may not release a lock taken above it by another of the user's clients.
+    isWithin(active.path, dav.principal.root) &&
     (active.path === path || (active.depth === 'infinity' && isWithin(path, active.path)));
   if (!covers) {
     throw new DavConflictError('no lock of this resource has that token', {
