@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import type { Hubdrive } from '../../src/app/hubdrive.js';
-import type { BlobStore } from '../../src/blobstore/blob-store.js';
 import { readAll, streamOf, type OpenDrive } from './drive.js';
+
+export { hookedStore } from './hooked-store.js';
 
 /** Keys of the packs the store holds, sorted. */
 export async function storeObjects(app: Hubdrive): Promise<string[]> {
@@ -42,22 +43,6 @@ export async function assertConsistent(app: Hubdrive): Promise<void> {
     assert.equal(pack.retired_at, null, `chunks point at retired pack ${packId}`);
     assert.ok(await app.store.stat(pack.key!), `pack ${pack.key} is missing from the store`);
   }
-}
-
-/** A store that forwards every call to `inner`, except those `hooks` take over. */
-export function hookedStore(inner: BlobStore, hooks: Partial<Pick<BlobStore, 'stat' | 'commit'>>): BlobStore {
-  return {
-    kind: inner.kind,
-    limits: inner.limits,
-    readInto: (key, position, target) => inner.readInto!(key, position, target),
-    get: (key, range) => inner.get(key, range),
-    stat: hooks.stat ?? ((key) => inner.stat(key)),
-    list: (prefix) => inner.list(prefix),
-    put: (key, source) => inner.put(key, source),
-    delete: (keys) => inner.delete(keys),
-    commit: hooks.commit ?? ((message) => inner.commit(message)),
-    close: () => inner.close(),
-  };
 }
 
 /** A gate a hook waits at: `reached` resolves when something arrives, `open()` lets it through. */

@@ -230,18 +230,12 @@ describe(
       console.log(`tree: ${files.length} files, ${(total / MiB).toFixed(1)} MiB`);
     });
 
+    /** The same `rclone copy` of the tree, first and second time. */
+    const copyTree = () =>
+      ok('copy', top, 'hd:tree', '--transfers', '4', '--checkers', '8', '--use-json-log', '-v');
+
     test('rclone copy uploads the whole tree', async () => {
-      const result = await ok(
-        'copy',
-        top,
-        'hd:tree',
-        '--transfers',
-        '4',
-        '--checkers',
-        '8',
-        '--use-json-log',
-        '-v',
-      );
+      const result = await copyTree();
       const s = stats(result);
       assert.equal(s.errors, 0);
       assert.equal(s.transfers, FILE_COUNT);
@@ -289,17 +283,7 @@ describe(
     });
 
     test('a second rclone copy transfers nothing new', async () => {
-      const result = await ok(
-        'copy',
-        top,
-        'hd:tree',
-        '--transfers',
-        '4',
-        '--checkers',
-        '8',
-        '--use-json-log',
-        '-v',
-      );
+      const result = await copyTree();
       const s = stats(result);
       assert.equal(s.errors, 0);
       assert.equal(s.transfers, 0);
