@@ -43,6 +43,10 @@ export interface Config {
   sessionTtlMs: number;
   secureCookies: boolean | undefined;
   webdav: WebdavConfig;
+  /** Metadata replication: full snapshots, and their optional extra copy on a WebDAV server. */
+  replication: ReplicationConfig;
+  /** Milliseconds between automatic garbage collections, or null for never. */
+  gcIntervalMs: number | null;
   logLevel: ParsedEnv['LOG_LEVEL'];
 }
 
@@ -54,6 +58,33 @@ export interface WebdavConfig {
 }
 
 /** Start-up stops with this; its message names each bad variable and what it expects. */
+export interface ReplicationConfig {
+  /** Milliseconds between full snapshots of the metadata (SYNC_INTERVAL). */
+  snapshotIntervalMs: number;
+  backup: WebdavBackupConfig | null;
+}
+
+/** Where the extra copy of each snapshot goes (WEBDAV_URL, WEBDAV_USERNAME, WEBDAV_PASSWORD). */
+export interface WebdavBackupConfig {
+  /** The folder's URL, without credentials, ending in "/". */
+  url: string;
+  username: string | undefined;
+  password: string | undefined;
+}
+
+function backupConfig(env: ParsedEnv): WebdavBackupConfig | null {
+  const url = env.WEBDAV_URL;
+  if (!url) return null;
+  // Credentials in the URL are the same as the two variables; the variables win.
+  const username = env.WEBDAV_USERNAME ?? (url.username ? decodeURIComponent(url.username) : undefined);
+  const password = env.WEBDAV_PASSWORD ?? (url.password ? decodeURIComponent(url.password) : undefined);
+  const bare = new URL(url.href);
+  bare.username = '';
+  bare.password = '';
+  if (!bare.pathname.endsWith('/')) bare.pathname += '/';
+  return { url: bare.href, username, password };
+}
+
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
     super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
@@ -95,6 +126,11 @@ function checkRelations(env: ParsedEnv): string[] {
     if (!env.HF_DATASET_REPO)
       problems.push('HF_DATASET_REPO: expected the dataset repo to keep files in, such as alice/my-drive');
   }
+  if (!env.WEBDAV_URL && (env.WEBDAV_USERNAME !== undefined || env.WEBDAV_PASSWORD !== undefined)) {
+    problems.push(
+      'WEBDAV_URL: WEBDAV_USERNAME or WEBDAV_PASSWORD is set but WEBDAV_URL is not; set WEBDAV_URL to the WebDAV folder that keeps the extra copy of the metadata snapshots',
+    );
+  }
   const { CHUNK_MIN: min, CHUNK_AVG: avg, CHUNK_MAX: max } = env;
   if (min < 64 * 1024) problems.push(`CHUNK_MIN: expected at least 64 KiB, got ${formatSize(min)}`);
   if (!(min < avg && avg < max)) {
@@ -112,7 +148,8 @@ function checkRelations(env: ParsedEnv): string[] {
 }
 
 /** Variables whose values are never repeated in a message. */
-const SECRET_NAME = /TOKEN|PASSWORD|SECRET|KEY/;
+// WEBDAV_URL may carry credentials (https://user:password@host/).
+const SECRET_NAME = /TOKEN|PASSWORD|SECRET|KEY|^WEBDAV_URL$/;
 
 /** Reads and validates the configuration from environment variables. Throws ConfigError. */
 export function loadConfig(source: Record<string, string | undefined> = process.env): Config {
@@ -154,6 +191,8 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     sessionTtlMs: env.SESSION_TTL * 1000,
     secureCookies: env.SECURE_COOKIES,
     webdav: { depthInfinity: env.WEBDAV_DEPTH_INFINITY, macFiles: env.WEBDAV_MAC_FILES },
+    replication: { snapshotIntervalMs: env.SYNC_INTERVAL * 1000, backup: backupConfig(env) },
+    gcIntervalMs: env.GC_INTERVAL > 0 ? env.GC_INTERVAL * 1000 : null,
     logLevel: env.LOG_LEVEL,
   };
 }

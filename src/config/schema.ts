@@ -36,6 +36,34 @@ const seconds = (what: string, max: { seconds: number; text: string }) =>
 
 const DAY = 24 * 3600;
 
+/** Seconds, or 0 for "never". */
+const secondsOrOff = (what: string, max: { seconds: number; text: string }) =>
+  z.string().transform((text, ctx) => {
+    if (/^\s*0+(\.0+)?\s*$/.test(text)) return 0;
+    const parsed = seconds(what, max).safeParse(text);
+    if (!parsed.success) {
+      ctx.addIssue({ code: 'custom', message: `expected ${what} as a number of seconds, or 0 for never` });
+      return z.NEVER;
+    }
+    return parsed.data;
+  });
+
+/** An http(s) URL; credentials in it are taken apart by the config, never echoed. */
+const webUrl = z.string().transform((text, ctx) => {
+  let url: URL;
+  try {
+    url = new URL(text.trim());
+  } catch {
+    ctx.addIssue({ code: 'custom', message: 'expected an http:// or https:// URL of a WebDAV folder' });
+    return z.NEVER;
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    ctx.addIssue({ code: 'custom', message: 'expected an http:// or https:// URL of a WebDAV folder' });
+    return z.NEVER;
+  }
+  return url;
+});
+
 const flag = z
   .string()
   .transform((text, ctx) => {
@@ -179,6 +207,17 @@ export const envSchema = z.object({
   // Browsers cap a cookie's lifetime at 400 days.
   SESSION_TTL: seconds('the session lifetime', { seconds: 400 * DAY, text: '400 days' }).default(30 * DAY),
   SECURE_COOKIES: flag.optional(),
+  // The deployment guide's names: full metadata snapshots, and their extra copy on a WebDAV server.
+  SYNC_INTERVAL: seconds('the snapshot interval', { seconds: 7 * DAY, text: 'seven days' })
+    .refine((s) => s >= 60, 'expected at least 60 seconds (each snapshot spends a commit)')
+    .default(3600),
+  WEBDAV_URL: webUrl.optional(),
+  WEBDAV_USERNAME: z.string().optional(),
+  WEBDAV_PASSWORD: z.string().optional(),
+  GC_INTERVAL: secondsOrOff('the garbage collection interval', {
+    seconds: 30 * DAY,
+    text: '30 days',
+  }).default(DAY),
   WEBDAV_DEPTH_INFINITY: flag.default(false),
   WEBDAV_MAC_FILES: z
     .enum(['store', 'ignore'], {
