@@ -5,6 +5,7 @@ import type { BlobStore } from '../blobstore/blob-store.js';
 import { CommitBudget } from '../blobstore/commit-budget.js';
 import { CommitRejectedError } from '../blobstore/errors.js';
 import type { Logger } from '../observability/logger.js';
+import { AsyncMutex } from './async-mutex.js';
 import type { Packer, SealedPack } from './packer.js';
 import type { PackCatalog } from './ports.js';
 
@@ -90,6 +91,8 @@ export class Flusher {
   /** Aborted to stop waiting for the commit budget (shutdown). */
   private readonly budgetWake = new AbortController();
   private wakeDrain: (() => void) | null = null;
+  /** Held by each commit, and by work that must not overlap one (a history rewrite). */
+  private readonly commitLock = new AsyncMutex();
 
   constructor(private readonly options: FlusherOptions) {
     this.budget = new CommitBudget(options.store.limits.commitsPerHour);
@@ -284,9 +287,11 @@ export class Flusher {
         ...(batch.length > 0 ? [`${batch.length} pack${batch.length === 1 ? '' : 's'}`] : []),
         ...(keys.length > 0 ? [`${keys.length} deletion${keys.length === 1 ? '' : 's'}`] : []),
       ];
-      // Staged only now, so that the commit carries exactly this batch and these deletions.
-      if (keys.length > 0) await store.delete(keys);
-      result = await store.commit(`hubdrive: ${what.join(', ')}`);
+      result = await this.commitLock.run(async () => {
+        // Staged only now, so that the commit carries exactly this batch and these deletions.
+        if (keys.length > 0) await store.delete(keys);
+        return store.commit(`hubdrive: ${what.join(', ')}`);
+      });
     } finally {
       this.committing = false;
     }
@@ -323,6 +328,11 @@ export class Flusher {
       for (const key of keys) this.deletions.push({ key, of: request });
       this.kick();
     });
+  }
+
+  /** Runs `work` while no commit is under way, and holds the next one back until it is done. */
+  betweenCommits<T>(work: () => Promise<T>): Promise<T> {
+    return this.commitLock.run(work);
   }
 
   /** A pack removed before it was sealed whole (a failed write): nobody need wait for its commit. */
