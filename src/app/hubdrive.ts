@@ -12,6 +12,9 @@ import type { RepackPolicy } from '../content/repacker.js';
 import { createDrive, type Drive } from '../drive/drive.js';
 import { createHttpServer } from '../http/server.js';
 import { openDatabase, type Database } from '../meta/database.js';
+import { installJournalTriggers } from '../meta/journal-triggers.js';
+import { Replicator } from '../meta/replicator.js';
+import { restoreMetadata } from '../meta/restore.js';
 import { SqliteChunkIndex } from '../meta/sqlite-chunk-index.js';
 import { SqlitePackCatalog } from '../meta/sqlite-pack-catalog.js';
 import { SqliteRepackCatalog } from '../meta/sqlite-repack-catalog.js';
@@ -22,6 +25,7 @@ export interface Hubdrive {
   store: BlobStore;
   engine: ContentEngine;
   drive: Drive;
+  replicator: Replicator;
   http: FastifyInstance;
   logger: PinoLogger;
   /** Starts listening; resolves with the address. */
@@ -70,12 +74,38 @@ async function openStore(config: Config, logger: PinoLogger): Promise<BlobStore>
   });
 }
 
+async function exists(file: string): Promise<boolean> {
+  return fs.access(file).then(
+    () => true,
+    () => false,
+  );
+}
+
 /** Builds the whole application from a configuration: store, database, content engine, drive, HTTP. */
 export async function createHubdrive(config: Config, overrides: HubdriveOverrides = {}): Promise<Hubdrive> {
   const logger = overrides.logger ?? createLogger(config.logLevel);
   await fs.mkdir(config.dataDir, { recursive: true });
   const store = overrides.store ?? (await openStore(config, logger));
-  const db = await openDatabase(path.join(config.dataDir, 'hubdrive.db'));
+  const dbFile = path.join(config.dataDir, 'hubdrive.db');
+  // A wiped disk (a Space's restart): the metadata comes back from the store before anything serves.
+  if (!(await exists(dbFile))) {
+    await restoreMetadata({
+      store,
+      dbFile,
+      workDir: path.join(config.dataDir, 'restore'),
+      logger: logger.child({ component: 'restore' }),
+    });
+  }
+  const db = await openDatabase(dbFile);
+  await installJournalTriggers(db);
+  const replicator = await Replicator.open({
+    db,
+    dbFile,
+    store,
+    workDir: path.join(config.dataDir, 'replication'),
+    snapshotIntervalMs: config.replication.snapshotIntervalMs,
+    logger: logger.child({ component: 'replication' }),
+  });
   const engine = await ContentEngine.open({
     store,
     chunkIndex: new SqliteChunkIndex(db),
@@ -89,6 +119,7 @@ export async function createHubdrive(config: Config, overrides: HubdriveOverride
     flushIntervalMs: config.flushIntervalMs,
     writeMode: config.writeMode,
     logger: logger.child({ component: 'content' }),
+    rider: replicator,
   });
   const drive = await createDrive({
     db,
@@ -97,7 +128,9 @@ export async function createHubdrive(config: Config, overrides: HubdriveOverride
     defaultQuota: config.defaultQuota,
     versionsKeep: config.versionsKeep,
     sessionTtlMs: config.sessionTtlMs,
+    replication: replicator,
   });
+  replicator.start();
   const http = await createHttpServer({ config, drive, logger });
   let closed = false;
   return {
@@ -106,6 +139,7 @@ export async function createHubdrive(config: Config, overrides: HubdriveOverride
     store,
     engine,
     drive,
+    replicator,
     http,
     logger,
     listen: () => http.listen({ port: config.port, host: config.host }),
@@ -129,8 +163,14 @@ export async function createHubdrive(config: Config, overrides: HubdriveOverride
         http.server.closeAllConnections();
         await stopping;
       }
-      // Then whatever those last requests wrote.
+      // A last snapshot, so that a restore after this stop needs no journal replay.
+      if (flush)
+        await replicator
+          .snapshotIfChanged()
+          .catch((error: unknown) => logger.error({ err: error }, 'final snapshot failed'));
+      // Then whatever those last requests wrote, and the snapshot.
       await engine.close({ flush });
+      await replicator.close();
       await db.destroy();
       await store.close();
     },

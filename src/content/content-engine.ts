@@ -13,7 +13,7 @@ import { ingest, type IngestOptions, type IngestResult } from './ingest.js';
 import { IngestPins, type IngestHold } from './ingest-pins.js';
 import { Manifest } from './manifest.js';
 import { Packer } from './packer.js';
-import type { ChunkIndex, PackCatalog, RepackCatalog } from './ports.js';
+import type { ChunkIndex, CommitRider, PackCatalog, RepackCatalog } from './ports.js';
 import { ContentReader, type Lease } from './reader.js';
 import { Repacker, type RepackPolicy, type RepackReport } from './repacker.js';
 import { SlotPool } from './slot-pool.js';
@@ -45,6 +45,8 @@ export interface ContentEngineOptions {
   flushIntervalMs: number;
   writeMode: 'buffered' | 'durable';
   logger: Logger;
+  /** What rides each commit beside the packs (the metadata journal and snapshots). */
+  rider?: CommitRider;
 }
 
 /**
@@ -119,6 +121,7 @@ export class ContentEngine {
       onStagingRemoved: (file) => reader.forgetStaging(file),
       // A retired pack's key may be a live pack's too (the same bytes): that object stays.
       keysInUse: (keys) => options.repackCatalog.keysInUse(keys),
+      rider: options.rider,
     });
     const pins = new IngestPins();
     const repacker = new Repacker({

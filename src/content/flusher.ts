@@ -1,13 +1,13 @@
 import { promises as fs } from 'node:fs';
 import { createReadStream } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { BlobStore } from '../blobstore/blob-store.js';
+import type { BlobStore, CommitResult } from '../blobstore/blob-store.js';
 import { CommitBudget } from '../blobstore/commit-budget.js';
 import { CommitRejectedError } from '../blobstore/errors.js';
 import type { Logger } from '../observability/logger.js';
 import { AsyncMutex } from './async-mutex.js';
 import type { Packer, SealedPack } from './packer.js';
-import type { PackCatalog } from './ports.js';
+import type { CommitRider, PackCatalog, RiderStage } from './ports.js';
 
 export interface FlusherOptions {
   store: BlobStore;
@@ -22,6 +22,8 @@ export interface FlusherOptions {
    * deletions are dropped. Asked while no put can start, just before the deletions are staged.
    */
   keysInUse?(keys: readonly string[]): Promise<ReadonlySet<string>>;
+  /** What rides each commit beside the packs (the metadata journal and snapshots). */
+  rider?: CommitRider;
 }
 
 export interface FlushStatus {
@@ -38,6 +40,8 @@ export interface FlushStatus {
 const MAX_RETRY_DELAY_MS = 60_000;
 /** Packs uploaded to the store at once. */
 const PUT_CONCURRENCY = 2;
+/** Operations of each commit kept for the rider (a journal segment and a snapshot). */
+const RIDER_ROOM = 2;
 
 /**
  * Moves sealed packs from staging into the store. Each pack is put as soon as it is sealed (a few at
@@ -52,6 +56,8 @@ interface PendingDeletion {
   /** Its keys not yet carried by a commit. */
   left: number;
   since: number;
+  /** The rider's mark when it was asked for: the commit must carry the metadata up to it. */
+  mark: number;
   done(): void;
   fail(error: Error): void;
 }
@@ -93,6 +99,10 @@ export class Flusher {
   private wakeDrain: (() => void) | null = null;
   /** Held by each commit, and by work that must not overlap one (a history rewrite). */
   private readonly commitLock = new AsyncMutex();
+  /** When the rider's oldest waiting change was made, as last asked; null: nothing waits. */
+  private riderSince: number | null = null;
+  /** Flushes under way: the rider's bookkeeping leaves too, at once. */
+  private flushing = 0;
 
   constructor(private readonly options: FlusherOptions) {
     this.budget = new CommitBudget(options.store.limits.commitsPerHour);
@@ -120,6 +130,20 @@ export class Flusher {
     if (open && Date.now() - open.createdAt >= this.options.flushIntervalMs) {
       void this.options.packer.sealOpen().catch(() => undefined);
     }
+    void this.refreshRider();
+  }
+
+  /** Asks the rider what waits; anything does: a commit is planned for it. */
+  private async refreshRider(): Promise<void> {
+    const { rider, logger } = this.options;
+    if (!rider || this.closed) return;
+    try {
+      this.riderSince = await rider.waitingSince(this.flushing > 0);
+    } catch (error) {
+      logger.error({ err: error }, 'could not read the metadata journal');
+      return;
+    }
+    if (this.riderSince !== null) this.kick();
   }
 
   enqueue(pack: SealedPack): void {
@@ -197,8 +221,10 @@ export class Flusher {
     });
   }
 
+  /** Operations one commit may carry for packs and deletions: the store's limit less the rider's room. */
   private commitLimit(): number {
-    return this.options.store.limits.maxOperationsPerCommit ?? Number.POSITIVE_INFINITY;
+    const limit = this.options.store.limits.maxOperationsPerCommit ?? Number.POSITIVE_INFINITY;
+    return this.options.rider ? Math.max(1, limit - RIDER_ROOM) : limit;
   }
 
   /**
@@ -232,9 +258,14 @@ export class Flusher {
       // Scarce commits: gather for a while. Free ones (a local folder): commit at once.
       const hurry =
         (batch.length > 0 && batch[0]!.id <= this.hurryThrough) ||
-        deletions.some((d) => d.of.since <= this.hurryDeletionsUntil);
+        deletions.some((d) => d.of.since <= this.hurryDeletionsUntil) ||
+        (this.flushing > 0 && this.riderSince !== null);
       const paced = store.limits.commitsPerHour !== null && !hurry && !this.budgetWake.signal.aborted;
-      const oldest = Math.min(...batch.map((p) => p.createdAt), ...deletions.map((d) => d.of.since));
+      const oldest = Math.min(
+        ...batch.map((p) => p.createdAt),
+        ...deletions.map((d) => d.of.since),
+        ...(this.riderSince !== null ? [this.riderSince] : []),
+      );
       const due = oldest + this.options.flushIntervalMs;
       const full = batch.length + deletions.length >= limit;
       if (paced && !full && Date.now() < due) {
@@ -242,9 +273,11 @@ export class Flusher {
         continue;
       }
       try {
-        await this.commitBatch(batch, deletions);
+        const carried = await this.commitBatch(batch, deletions);
         this.commitRetryDelay = 1000;
         this.lastError = null;
+        // Nothing could go (deletions wait for metadata held back by a pack): wait for a change.
+        if (!carried) await this.nap(1000);
       } catch (error) {
         this.lastError = error instanceof Error ? error.message : String(error);
         this.options.logger.error({ err: error }, 'committing packs to the store failed; retrying');
@@ -263,13 +296,14 @@ export class Flusher {
   }
 
   private hasWork(): boolean {
-    return this.queue.length > 0 || this.deletions.length > 0;
+    return this.queue.length > 0 || this.deletions.length > 0 || this.riderSince !== null;
   }
 
-  private async commitBatch(batch: SealedPack[], deletions: DeletionKey[]): Promise<void> {
-    const { store, catalog, packer, logger } = this.options;
-    let keys = deletions.map((d) => d.key);
-    let result;
+  /** Commits the batch, the deletions the rider's metadata covers, and the rider's objects; false if none. */
+  private async commitBatch(batch: SealedPack[], deletions: DeletionKey[]): Promise<boolean> {
+    const { store, catalog, packer, logger, rider } = this.options;
+    const storeLimit = store.limits.maxOperationsPerCommit ?? Number.POSITIVE_INFINITY;
+    let outcome: { result: CommitResult; stage: RiderStage | null; taken: DeletionKey[] };
     // From here no put starts: one staged while the commit waits would ride it unaccounted for.
     this.committing = true;
     try {
@@ -278,26 +312,46 @@ export class Flusher {
         logger.info({ waitMs: wait }, 'commit budget spent; waiting');
         await sleep(wait, undefined, { signal: this.budgetWake.signal }).catch(() => undefined);
       }
-      // Asked once no put can start: a pack sealed after this is put after the commit, not before.
-      if (keys.length > 0 && this.options.keysInUse) {
-        const inUse = await this.options.keysInUse(keys);
-        keys = keys.filter((key) => !inUse.has(key));
-      }
-      const what = [
-        ...(batch.length > 0 ? [`${batch.length} pack${batch.length === 1 ? '' : 's'}`] : []),
-        ...(keys.length > 0 ? [`${keys.length} deletion${keys.length === 1 ? '' : 's'}`] : []),
-      ];
-      result = await this.commitLock.run(async () => {
+      outcome = await this.commitLock.run(async () => {
+        let stage: RiderStage | null = null;
+        let taken = deletions;
+        if (rider) {
+          stage = await rider.stage(
+            batch.map((p) => p.id),
+            storeLimit - batch.length - deletions.length,
+          );
+          // A pack is deleted only once the store's metadata no longer points at it.
+          const covers = stage.covers;
+          const first = deletions.findIndex((d) => d.of.mark > covers);
+          if (first >= 0) taken = deletions.slice(0, first);
+        }
+        let keys = taken.map((d) => d.key);
+        // Asked once no put can start: a pack sealed after this is put after the commit, not before.
+        if (keys.length > 0 && this.options.keysInUse) {
+          const inUse = await this.options.keysInUse(keys);
+          keys = keys.filter((key) => !inUse.has(key));
+        }
+        const what = [
+          ...(batch.length > 0 ? [`${batch.length} pack${batch.length === 1 ? '' : 's'}`] : []),
+          ...(keys.length > 0 ? [`${keys.length} deletion${keys.length === 1 ? '' : 's'}`] : []),
+          ...(stage?.operations ? ['metadata'] : []),
+        ];
         // Staged only now, so that the commit carries exactly this batch and these deletions.
         if (keys.length > 0) await store.delete(keys);
-        return store.commit(`hubdrive: ${what.join(', ')}`);
+        return { result: await store.commit(`hubdrive: ${what.join(', ')}`), stage, taken };
       });
     } finally {
       this.committing = false;
     }
+    const { result, stage, taken } = outcome;
     if (result.puts + result.deletes > 0) this.budget.record();
-    this.deletions.splice(0, deletions.length);
-    for (const { of } of deletions) if (--of.left === 0) of.done();
+    const carried = batch.length + taken.length + (stage?.operations ?? 0);
+    await stage?.committed().catch((error: unknown) => {
+      // The metadata is in the store; only the local record of it failed: it goes again next time.
+      logger.error({ err: error }, 'could not record the metadata shipped');
+    });
+    this.deletions.splice(0, taken.length);
+    for (const { of } of taken) if (--of.left === 0) of.done();
     await catalog.markCommitted(batch.map((p) => p.id));
     this.queue.splice(0, batch.length);
     this.lastCommitAt = Date.now();
@@ -313,18 +367,22 @@ export class Flusher {
       for (const wake of this.committedWaiters.get(pack.id) ?? []) wake();
       this.committedWaiters.delete(pack.id);
     }
+    await this.refreshRider();
     logger.debug({ packs: batch.length }, 'committed packs to the store');
+    return carried > 0;
   }
 
   /**
    * Deletes objects from the store with a coming commit, paced like packs (on the Hub a deletion is
    * a commit too) and within the commit's operation limit; resolves once a commit carried them.
    */
-  deleteObjects(keys: readonly string[]): Promise<void> {
-    if (keys.length === 0) return Promise.resolve();
+  async deleteObjects(keys: readonly string[]): Promise<void> {
+    if (keys.length === 0) return;
+    // Taken now: the metadata that stopped pointing at these objects is logged by now.
+    const mark = this.options.rider ? await this.options.rider.mark() : 0;
     return new Promise<void>((done, fail) => {
       if (this.closed) return fail(new Error('the flusher is closed'));
-      const request: PendingDeletion = { left: keys.length, since: Date.now(), done, fail };
+      const request: PendingDeletion = { left: keys.length, since: Date.now(), mark, done, fail };
       for (const key of keys) this.deletions.push({ key, of: request });
       this.kick();
     });
@@ -376,12 +434,19 @@ export class Flusher {
    */
   async flush(options: { urgent?: boolean } = {}): Promise<void> {
     if (options.urgent) this.budgetWake.abort();
-    await this.options.packer.sealOpen();
-    while (this.hasWork() || this.draining) {
-      this.hurryDeletionsUntil = Date.now();
-      this.hurryThrough = Math.max(this.hurryThrough, this.queue.at(-1)?.id ?? 0);
-      this.kick();
-      await this.draining;
+    this.flushing++;
+    try {
+      await this.options.packer.sealOpen();
+      await this.refreshRider();
+      while ((this.hasWork() || this.draining) && !this.closed) {
+        this.hurryDeletionsUntil = Date.now();
+        this.hurryThrough = Math.max(this.hurryThrough, this.queue.at(-1)?.id ?? 0);
+        this.kick();
+        await this.draining;
+        await this.refreshRider();
+      }
+    } finally {
+      this.flushing--;
     }
   }
 

@@ -112,3 +112,31 @@ export interface RepackCatalog {
   /** Forgets packs deleted from the store; fails, changing nothing, while a chunk points at one. */
   forget(ids: readonly number[]): Promise<void>;
 }
+
+/**
+ * Objects that ride the flusher's commits beside the packs: the metadata journal and its snapshots
+ * (src/meta implements it). The flusher decides when to commit; the rider says what comes along.
+ */
+export interface CommitRider {
+  /**
+   * When the oldest change that could leave now was made (ms), or null when none waits. Bookkeeping
+   * that need not ask for a commit of its own counts only with `all` (a flush takes everything).
+   */
+  waitingSince(all: boolean): Promise<number | null>;
+  /** A mark for a deletion asked for now: it may be committed once the rider covers this mark. */
+  mark(): Promise<number>;
+  /**
+   * Stages (puts, deletes) what may ride a commit of the `committing` packs, in at most `room`
+   * operations; every older pack is committed already or gone.
+   */
+  stage(committing: readonly number[], room: number): Promise<RiderStage>;
+}
+
+export interface RiderStage {
+  /** Puts and deletes staged. */
+  operations: number;
+  /** Marks up to this one are covered once the commit lands. */
+  covers: number;
+  /** The commit landed. */
+  committed(): Promise<void>;
+}

@@ -103,6 +103,8 @@ export class UserService {
       return;
     }
     const samePassword = await verifyPassword(row.password_hash, token);
+    // Already in step: no write (every write is replicated to the store).
+    if (samePassword && row.role === 'admin' && row.disabled === 0) return;
     await this.db
       .updateTable('users')
       .set({

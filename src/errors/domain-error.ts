@@ -24,7 +24,11 @@ export class BadRequestError extends DomainError {
 
 export class UnauthorizedError extends DomainError {
   readonly status = 401;
-  readonly code = 'UNAUTHORIZED';
+  readonly code: string;
+  constructor(message: string, code = 'UNAUTHORIZED') {
+    super(message);
+    this.code = code;
+  }
 }
 
 export class ForbiddenError extends DomainError {
@@ -45,6 +49,16 @@ export class ConflictError extends DomainError {
   readonly status = 409;
   readonly code: string;
   constructor(message: string, code = 'CONFLICT') {
+    super(message);
+    this.code = code;
+  }
+}
+
+/** It existed and will not come back: an expired or used-up share link. */
+export class GoneError extends DomainError {
+  readonly status = 410;
+  readonly code: string;
+  constructor(message: string, code = 'GONE') {
     super(message);
     this.code = code;
   }

@@ -1,5 +1,10 @@
 import { LogController, type FastifyReply, type FastifyRequest } from 'fastify';
 
+/** A share link's token is its credential: the log names the route, never the token. */
+function withoutShareToken(path: string): string {
+  return path.replace(/\/api\/s\/[^/]*/, '/api/s/[token]');
+}
+
 /**
  * One log line per finished request, without the query string (it can carry file names); nothing
  * when a request starts. Errors keep Fastify's own error logging.
@@ -14,7 +19,7 @@ export class RequestLog extends LogController {
   ): void {
     const line = {
       method: request.method,
-      path: request.url.split('?')[0],
+      path: withoutShareToken(request.url.split('?')[0]!),
       status: reply.statusCode,
       ms: Math.round(reply.elapsedTime),
       ip: request.ip,

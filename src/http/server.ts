@@ -13,6 +13,7 @@ import { adminRoutes } from './routes/admin-routes.js';
 import { appPasswordRoutes } from './routes/app-password-routes.js';
 import { authRoutes, defaultPasswordLimits } from './routes/auth-routes.js';
 import { fsRoutes } from './routes/fs-routes.js';
+import { shareRoutes } from './routes/share-routes.js';
 import { transferRoutes } from './routes/transfer-routes.js';
 import { trashRoutes } from './routes/trash-routes.js';
 import { createDavAuthenticator } from '../webdav/authenticator.js';
@@ -85,6 +86,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
       await api.register(async (scope) => adminRoutes(scope, { drive }));
       await api.register(async (scope) => transferRoutes(scope, { drive }));
       await api.register(async (scope) => appPasswordRoutes(scope, { drive }));
+      await api.register(async (scope) => shareRoutes(scope, { drive, cookies, limits }));
     },
     { prefix: `${base}/api` },
   );

@@ -112,6 +112,43 @@ export interface DeadPropertiesTable {
   value: string;
 }
 
+/** One row change, waiting to be shipped to the store (see migration 0006). */
+export interface MetaJournalTable {
+  seq: Generated<number>;
+  at: number;
+  tbl: string;
+  /** "u": the row as `row` (an insert or update); "d": the row with primary key `pk` is gone. */
+  op: 'u' | 'd';
+  /** JSON of the primary key before the change, for a delete or a key change. */
+  pk: string | null;
+  /** JSON of the whole row after the change. */
+  row: string | null;
+  /** A pack the change points at: it ships only once that pack is in the store. */
+  pack: number | null;
+  /** Bookkeeping that rides the next commit rather than asking for one. */
+  lazy: number;
+}
+
+export interface ReplicationStateTable {
+  key: string;
+  value: string;
+}
+
+/** A share link; revoking deletes the row. */
+export interface SharesTable {
+  id: Generated<number>;
+  user_id: number;
+  node_id: number;
+  /** SHA-256 (hex) of the link token, which is shown once and never stored. */
+  token_hash: string;
+  /** argon2id, like user passwords; null: no password. */
+  password_hash: string | null;
+  expires_at: number | null;
+  max_downloads: number | null;
+  downloads: Generated<number>;
+  created_at: number;
+}
+
 export interface Schema {
   users: UsersTable;
   sessions: SessionsTable;
@@ -123,6 +160,9 @@ export interface Schema {
   settings: SettingsTable;
   dead_properties: DeadPropertiesTable;
   app_passwords: AppPasswordsTable;
+  shares: SharesTable;
+  meta_journal: MetaJournalTable;
+  replication_state: ReplicationStateTable;
 }
 
 export type UserRow = Selectable<UsersTable>;

@@ -19,7 +19,7 @@ const mkdirBody = z.object({ path: pathField, parents: z.boolean().optional() })
 const transferBody = z.object({ from: pathField, to: pathField, overwrite: z.boolean().optional() });
 const versionRestoreBody = z.object({ path: pathField, versionId: z.number().int() });
 
-export { boolFlag, pathField };
+export { boolFlag, listQuery, pathField };
 
 /** Folders, listing, move/copy/delete, and versions. */
 export function fsRoutes(app: FastifyInstance, { drive }: { drive: Drive }): void {

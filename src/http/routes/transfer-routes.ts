@@ -1,17 +1,14 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import Busboy from 'busboy';
-import mime from 'mime-types';
 import { z } from 'zod';
 import type { Drive } from '../../drive/drive.js';
-import { tagsMatch, type Entry } from '../../drive/entries.js';
+import type { Entry } from '../../drive/entries.js';
 import { normalizeName, parsePath } from '../../drive/names.js';
 import { BadRequestError } from '../../errors/domain-error.js';
 import { currentUser, requireUser } from '../auth.js';
 import { parseInput } from '../body.js';
-import { contentDisposition } from '../content-disposition.js';
 import { parseEntityTags } from '../entity-tags.js';
-import { sendLeases } from '../send-leases.js';
-import { parseRange } from '../range.js';
+import { sendFile } from '../file-response.js';
 import { boolFlag, pathField } from './fs-routes.js';
 
 const uploadQuery = z.object({ path: pathField, overwrite: boolFlag.optional() });
@@ -20,15 +17,6 @@ const downloadQuery = z.object({
   version: z.coerce.number().int().optional(),
   download: boolFlag.optional(),
 });
-
-// Shown inline as themselves: media and PDF. Any other text-like type is shown as plain text, so that
-// nothing a user uploaded (HTML, SVG, XML, scripts) runs or renders as active content in the drive's
-// origin; the sandbox CSP is a second wall.
-const INLINE_AS_IS =
-  /^(image\/(png|jpeg|gif|webp|avif|bmp|x-icon)|video\/|audio\/|application\/pdf$|text\/plain$)/;
-const TEXT_LIKE = /^text\/|[+/](xml|json|javascript|ecmascript)$|^application\/(x-sh|x-httpd-php)/;
-const SANDBOX_CSP =
-  "default-src 'none'; img-src 'self' data:; media-src 'self'; style-src 'unsafe-inline'; sandbox";
 
 function declaredLength(request: FastifyRequest): number | undefined {
   const header = request.headers['content-length'];
@@ -71,50 +59,11 @@ export function transferRoutes(app: FastifyInstance, { drive }: { drive: Drive }
   const download = async (request: FastifyRequest, reply: FastifyReply) => {
     const { path, version, download: asAttachment } = parseInput(downloadQuery, request.query);
     const file = await drive.files.open(currentUser(request), path, version);
-    const lastModified = new Date(file.entry.modifiedAt).toUTCString();
-    let type = mime.lookup(file.entry.name) || 'application/octet-stream';
-    if (!asAttachment && !INLINE_AS_IS.test(type) && TEXT_LIKE.test(type)) type = 'text/plain';
-    // Media may be cached (revalidated every time) for seeking; other private files never are.
-    const media = /^(video|audio|image)\//.test(type);
-    reply
-      .header('accept-ranges', 'bytes')
-      .header('etag', file.etag)
-      .header('last-modified', lastModified)
-      .header('cache-control', media ? 'private, no-cache' : 'private, no-store')
-      .header('x-content-type-options', 'nosniff')
-      .header(
-        'content-disposition',
-        contentDisposition(asAttachment ? 'attachment' : 'inline', file.entry.name),
-      );
-    if (type !== 'application/pdf') reply.header('content-security-policy', SANDBOX_CSP);
-
-    if (notModified(request, file.etag)) return reply.code(304).send();
-    const range = rangeApplies(request, file.etag, lastModified)
-      ? parseRange(request.headers.range, file.size)
-      : null;
-    const length = range ? range.end - range.start + 1 : file.size;
-    reply.type(mime.contentType(type) || type).header('content-length', String(length));
-    if (range) reply.code(206).header('content-range', `bytes ${range.start}-${range.end}/${file.size}`);
-    if (request.method === 'HEAD' || length === 0) return reply.send();
-    return sendLeases(request, reply, range ? 206 : 200, file.leases(range ?? undefined));
+    return sendFile(request, reply, file, { asAttachment: asAttachment ?? false });
   };
   // HEAD has its own route so that it keeps the real Content-Length.
   app.get('/fs/content', { exposeHeadRoute: false }, download);
   app.head('/fs/content', download);
-}
-
-function notModified(request: FastifyRequest, etag: string): boolean {
-  const header = request.headers['if-none-match'];
-  const tags = parseEntityTags(typeof header === 'string' ? header : undefined, 'weak');
-  return tags !== undefined && tagsMatch(tags, etag);
-}
-
-/** If-Range: the Range applies only while the validator still matches (RFC 9110 §13.1.5). */
-function rangeApplies(request: FastifyRequest, etag: string, lastModified: string): boolean {
-  const header = request.headers['if-range'];
-  if (typeof header !== 'string') return true;
-  const value = header.trim();
-  return value.startsWith('"') ? value === etag : value === lastModified;
 }
 
 /** Streams each file part of a multipart/form-data body into the drive as it arrives. */

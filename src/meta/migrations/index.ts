@@ -3,6 +3,8 @@ import * as initial from './0001-initial.js';
 import * as webdav from './0002-webdav.js';
 import * as appPasswords from './0003-app-passwords.js';
 import * as repack from './0004-repack.js';
+import * as shares from './0005-shares.js';
+import * as replication from './0006-replication.js';
 
 /** Every migration, in order. Add new ones at the end; never edit a released one. */
 const migrations: Record<string, Migration> = {
@@ -10,7 +12,14 @@ const migrations: Record<string, Migration> = {
   '0002-webdav': webdav,
   '0003-app-passwords': appPasswords,
   '0004-repack': repack,
+  '0005-shares': shares,
+  '0006-replication': replication,
 };
+
+/** The names of every migration this version knows, in order. */
+export function migrationNames(): string[] {
+  return Object.keys(migrations);
+}
 
 export const migrationProvider: MigrationProvider = {
   getMigrations: () => Promise.resolve(migrations),

@@ -1,0 +1,102 @@
+import { sql } from 'kysely';
+import type { Database } from './database.js';
+
+/** Tables that never leave the machine: sign-ins (bearer secrets), and replication's own state. */
+const LOCAL_TABLES = new Set(['sessions', 'meta_journal', 'replication_state', 'sqlite_sequence']);
+/** Tables whose changes ride the next commit instead of asking for one (a pack's life-cycle). */
+const LAZY_TABLES = new Set(['packs']);
+/** A change to a row that names a pack ships only once that pack is in the store. */
+const PACK_COLUMNS: Record<string, string> = { chunks: 'pack_id' };
+const TRIGGER_PREFIX = 'hubdrive_journal_';
+
+export interface ReplicatedTable {
+  name: string;
+  columns: string[];
+  primaryKey: string[];
+}
+
+interface ColumnInfo {
+  name: string;
+  pk: number;
+}
+
+/** Every table whose rows are replicated, with its columns as they are now. */
+export async function replicatedTables(db: Database): Promise<ReplicatedTable[]> {
+  const tables = await sql<{ name: string }>`
+    select name from sqlite_master where type = 'table' and name not like 'sqlite_%'
+      and name not like 'kysely_%' order by name`.execute(db);
+  const out: ReplicatedTable[] = [];
+  for (const { name } of tables.rows) {
+    if (LOCAL_TABLES.has(name)) continue;
+    const info = await sql<ColumnInfo>`select name, pk from pragma_table_info(${name})`.execute(db);
+    const columns = info.rows.map((c) => c.name);
+    const primaryKey = info.rows
+      .filter((c) => c.pk > 0)
+      .sort((a, b) => a.pk - b.pk)
+      .map((c) => c.name);
+    // Without a key a row cannot be found again on replay; every table of ours has one.
+    if (primaryKey.length === 0) throw new Error(`table ${name} has no primary key; it cannot be replicated`);
+    out.push({ name, columns, primaryKey });
+  }
+  return out;
+}
+
+const quote = (name: string) => `"${name.replaceAll('"', '""')}"`;
+const literal = (text: string) => `'${text.replaceAll("'", "''")}'`;
+
+/** A JSON object of the given columns of NEW or OLD; blobs as {"$b": hex}, since JSON has no bytes. */
+function jsonOf(columns: readonly string[], row: 'NEW' | 'OLD'): string {
+  const pairs = columns.map((c) => {
+    const ref = `${row}.${quote(c)}`;
+    return `${literal(c)}, case when typeof(${ref}) = 'blob' then json_object('$b', hex(${ref})) else ${ref} end`;
+  });
+  return `json_object(${pairs.join(', ')})`;
+}
+
+function triggerSql(table: ReplicatedTable): string[] {
+  const t = quote(table.name);
+  const name = (op: string) => quote(`${TRIGGER_PREFIX}${table.name}_${op}`);
+  const now = `cast(unixepoch('subsec') * 1000 as integer)`;
+  const lazy = LAZY_TABLES.has(table.name) ? 1 : 0;
+  const packColumn = PACK_COLUMNS[table.name];
+  const pack = (row: 'NEW' | 'OLD') => (packColumn ? `${row}.${quote(packColumn)}` : 'null');
+  const keyChanged = table.primaryKey.map((c) => `OLD.${quote(c)} is not NEW.${quote(c)}`).join(' or ');
+  const insert = `insert into meta_journal (at, tbl, op, pk, row, pack, lazy) values`;
+  return [
+    `create trigger ${name('i')} after insert on ${t} begin
+       ${insert} (${now}, ${literal(table.name)}, 'u', null, ${jsonOf(table.columns, 'NEW')}, ${pack('NEW')}, ${lazy});
+     end`,
+    `create trigger ${name('u')} after update on ${t} begin
+       ${insert} (${now}, ${literal(table.name)}, 'u',
+         case when ${keyChanged} then ${jsonOf(table.primaryKey, 'OLD')} end,
+         ${jsonOf(table.columns, 'NEW')}, ${pack('NEW')}, ${lazy});
+     end`,
+    `create trigger ${name('d')} after delete on ${t} begin
+       ${insert} (${now}, ${literal(table.name)}, 'd', ${jsonOf(table.primaryKey, 'OLD')}, null, null, ${lazy});
+     end`,
+  ];
+}
+
+/**
+ * (Re)creates the triggers that log every row change of the replicated tables to meta_journal, from
+ * the tables' current columns: run after migrations, so that a new column is logged too.
+ */
+export async function installJournalTriggers(db: Database): Promise<void> {
+  const tables = await replicatedTables(db);
+  await db.transaction().execute(async (trx) => {
+    const old = await sql<{ name: string }>`
+      select name from sqlite_master where type = 'trigger' and name like ${`${TRIGGER_PREFIX}%`}`.execute(
+      trx,
+    );
+    for (const { name } of old.rows) await sql.raw(`drop trigger ${quote(name)}`).execute(trx);
+    for (const table of tables)
+      for (const statement of triggerSql(table)) await sql.raw(statement).execute(trx);
+  });
+}
+
+/** Drops the journal triggers (a restore replays changes without logging them again). */
+export async function dropJournalTriggers(db: Database): Promise<void> {
+  const old = await sql<{ name: string }>`
+    select name from sqlite_master where type = 'trigger' and name like ${`${TRIGGER_PREFIX}%`}`.execute(db);
+  for (const { name } of old.rows) await sql.raw(`drop trigger ${quote(name)}`).execute(db);
+}
