@@ -9,6 +9,8 @@ import path from 'node:path';
 const NEEDS = [
   { path: 'test/webdav/litmus.test.ts', command: '/usr/bin/litmus', pkg: 'litmus' },
   { path: 'test/webdav/rclone.test.ts', command: '/usr/bin/rclone', pkg: 'rclone' },
+  { path: 'test/meta/webdav-backup.test.ts', command: '/usr/bin/rclone', pkg: 'rclone' },
+  { path: 'test/meta/wipe-webdav.test.ts', command: '/usr/bin/rclone', pkg: 'rclone' },
 ];
 
 function has(command) {

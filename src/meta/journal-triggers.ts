@@ -5,6 +5,14 @@ import type { Database } from './database.js';
 const LOCAL_TABLES = new Set(['sessions', 'meta_journal', 'replication_state', 'sqlite_sequence']);
 /** Tables whose changes ride the next commit instead of asking for one (a pack's life-cycle). */
 const LAZY_TABLES = new Set(['packs']);
+/**
+ * Columns whose changes alone are bookkeeping too: a share's download count (a popular link must not
+ * spend the Hub's commit budget) and when an app password was last used.
+ */
+const LAZY_COLUMNS: Record<string, readonly string[]> = {
+  shares: ['downloads'],
+  app_passwords: ['last_used_at'],
+};
 /** A change to a row that names a pack ships only once that pack is in the store. */
 const PACK_COLUMNS: Record<string, string> = { chunks: 'pack_id' };
 const TRIGGER_PREFIX = 'hubdrive_journal_';
@@ -58,6 +66,13 @@ function triggerSql(table: ReplicatedTable): string[] {
   const name = (op: string) => quote(`${TRIGGER_PREFIX}${table.name}_${op}`);
   const now = `cast(unixepoch('subsec') * 1000 as integer)`;
   const lazy = LAZY_TABLES.has(table.name) ? 1 : 0;
+  const lazyColumns = LAZY_COLUMNS[table.name] ?? [];
+  const others = table.columns.filter((c) => !lazyColumns.includes(c));
+  // An update that changed only lazy columns is lazy.
+  const lazyUpdate =
+    lazy || lazyColumns.length === 0
+      ? String(lazy)
+      : `case when ${others.map((c) => `OLD.${quote(c)} is NEW.${quote(c)}`).join(' and ')} then 1 else 0 end`;
   const packColumn = PACK_COLUMNS[table.name];
   const pack = (row: 'NEW' | 'OLD') => (packColumn ? `${row}.${quote(packColumn)}` : 'null');
   const keyChanged = table.primaryKey.map((c) => `OLD.${quote(c)} is not NEW.${quote(c)}`).join(' or ');
@@ -69,7 +84,7 @@ function triggerSql(table: ReplicatedTable): string[] {
     `create trigger ${name('u')} after update on ${t} begin
        ${insert} (${now}, ${literal(table.name)}, 'u',
          case when ${keyChanged} then ${jsonOf(table.primaryKey, 'OLD')} end,
-         ${jsonOf(table.columns, 'NEW')}, ${pack('NEW')}, ${lazy});
+         ${jsonOf(table.columns, 'NEW')}, ${pack('NEW')}, ${lazyUpdate});
      end`,
     `create trigger ${name('d')} after delete on ${t} begin
        ${insert} (${now}, ${literal(table.name)}, 'd', ${jsonOf(table.primaryKey, 'OLD')}, null, null, ${lazy});
