@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { Hubdrive } from '../../src/app/hubdrive.js';
+import type { BlobStore } from '../../src/blobstore/blob-store.js';
 import type { User } from '../../src/drive/users.js';
 import { ADMIN_PASSWORD, startApp } from '../helpers/app.js';
 import { ApiClient } from '../helpers/client.js';
@@ -32,6 +33,21 @@ async function roundTrip(app: Hubdrive, admin: User, large: number, small: numbe
   }
 }
 
+async function countObjects(
+  store: BlobStore,
+): Promise<{ packs: number; snapshots: number; segments: number }> {
+  const count = async (prefix: string) => {
+    let n = 0;
+    for await (const _ of store.list(prefix)) n++;
+    return n;
+  };
+  return {
+    packs: await count('packs/'),
+    snapshots: await count('meta/snapshot/'),
+    segments: await count('meta/journal/'),
+  };
+}
+
 describe('the drive on STORE=hf', () => {
   test('files go up and come back byte-exact, in few commits, with no folder over 10,000 entries', async () => {
     const hub = await startHub();
@@ -43,9 +59,15 @@ describe('the drive on STORE=hf', () => {
     assert.ok(stats.commits <= 1 + Math.ceil(files / 100), `${stats.commits} commits for ${files} files`);
     assert.ok(stats.largestFolder <= 10_000);
     const uniqueBytes = 200 * MiB + files * 4096;
-    // One object per 64 MiB of unique data, one more per flush, and hubdrive.json.
+    const objects = await countObjects(app.store);
+    // One pack per 64 MiB of unique data, one more per flush.
+    assert.ok(objects.packs <= Math.ceil(uniqueBytes / (64 * MiB)) + 2, `${objects.packs} packs in the repo`);
+    // The metadata: at most two snapshots (and one on its way), a journal segment per commit.
+    assert.ok(objects.snapshots <= 3, `${objects.snapshots} snapshots`);
+    assert.ok(objects.segments <= stats.commits, `${objects.segments} journal segments`);
+    // Besides those, hubdrive.json and the .gitattributes of LFS.
     assert.ok(
-      stats.files <= Math.ceil(uniqueBytes / (64 * MiB)) + 2 + 1,
+      stats.files - objects.packs - objects.snapshots - objects.segments <= 2,
       `${stats.files} objects in the repo`,
     );
   });
