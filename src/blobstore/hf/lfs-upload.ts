@@ -55,6 +55,9 @@ function putRange(context: HubContext, url: string, body: UploadBody, start: num
         duplex: 'half',
         // Storage takes no chunked uploads: the length is sent up front.
         headers: { 'Content-Length': String(end - start) },
+        // A streamed body cannot follow a redirect anyway, and Node 20's fetch keeps a copy of the
+        // whole body for one unless redirects are refused (256 MiB held for a 256 MiB part).
+        redirect: 'error',
       }),
     { logger: context.logger, url },
   );
