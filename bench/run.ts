@@ -10,6 +10,7 @@ import { curl } from './curl.js';
 import { benchHf, benchHfScale, type HfBenchDeps } from './hf.js';
 import { Api } from './http-client.js';
 import { startChild, type Child } from './processes.js';
+import { benchRestore } from './restore.js';
 import { scratchRoot } from './scratch.js';
 import { benchWebdav } from './webdav.js';
 
@@ -322,6 +323,7 @@ try {
     hf: () => benchHf(hfDeps),
     hfscale: () => benchHfScale(hfDeps),
     webdav,
+    restore: () => benchRestore({ root: ROOT, print }),
   };
   // `npm run bench -- throughput memory` runs only those sections.
   const wanted = process.argv.slice(2);

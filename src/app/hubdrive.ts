@@ -7,17 +7,22 @@ import type { BlobStore } from '../blobstore/blob-store.js';
 import { HfDatasetStore } from '../blobstore/hf/hf-dataset-store.js';
 import { LocalStore } from '../blobstore/local-store.js';
 import type { Config } from '../config/config.js';
+import type { FsckOptions, FsckReport } from '../content/consistency-check.js';
 import { ContentEngine } from '../content/content-engine.js';
+import type { GcOptions, GcReport } from '../content/garbage-collector.js';
 import type { RepackPolicy } from '../content/repacker.js';
 import { createDrive, type Drive } from '../drive/drive.js';
 import { createHttpServer } from '../http/server.js';
 import { openDatabase, type Database } from '../meta/database.js';
-import { installJournalTriggers } from '../meta/journal-triggers.js';
 import { Replicator } from '../meta/replicator.js';
 import { restoreMetadata } from '../meta/restore.js';
+import { WebdavBackup } from '../meta/webdav-backup.js';
 import { SqliteChunkIndex } from '../meta/sqlite-chunk-index.js';
+import { SqliteGcCatalog } from '../meta/sqlite-gc-catalog.js';
 import { SqlitePackCatalog } from '../meta/sqlite-pack-catalog.js';
 import { SqliteRepackCatalog } from '../meta/sqlite-repack-catalog.js';
+import { DataDirLock } from './data-dir-lock.js';
+import { GcScheduler } from './gc-scheduler.js';
 
 export interface Hubdrive {
   config: Config;
@@ -32,6 +37,10 @@ export interface Hubdrive {
   listen(): Promise<string>;
   /** Stops taking requests, flushes pending writes to the store, and closes everything. */
   close(options?: { flush?: boolean; graceMs?: number }): Promise<void>;
+  /** Garbage collection now (it also runs every GC_INTERVAL); throws ConflictError while one runs. */
+  gc(options?: GcOptions): Promise<GcReport>;
+  /** The consistency check (fsck); throws ConflictError while a gc or fsck runs. */
+  fsck(options?: FsckOptions): Promise<FsckReport>;
 }
 
 /** How long requests under way may still run at shutdown before their connections are cut. */
@@ -81,12 +90,58 @@ async function exists(file: string): Promise<boolean> {
   );
 }
 
-/** Builds the whole application from a configuration: store, database, content engine, drive, HTTP. */
+/**
+ * Builds the whole application from a configuration: store, database, content engine, drive, HTTP.
+ * It holds DATA_DIR (DataDirLockedError while another process does) until it is closed, and runs gc
+ * every GC_INTERVAL.
+ */
 export async function createHubdrive(config: Config, overrides: HubdriveOverrides = {}): Promise<Hubdrive> {
+  await fs.mkdir(config.dataDir, { recursive: true });
+  const lock = DataDirLock.acquire(config.dataDir);
+  let app: Omit<Hubdrive, 'gc' | 'fsck'>;
+  try {
+    app = await assemble(config, overrides);
+  } catch (error) {
+    lock.release();
+    throw error;
+  }
+  const { maintenance } = app.drive;
+  const scheduler = new GcScheduler({
+    intervalMs: config.gcIntervalMs,
+    maintenance,
+    logger: app.logger.child({ component: 'gc' }),
+  });
+  scheduler.start();
+  return {
+    ...app,
+    gc: (options) => maintenance.gc(options),
+    fsck: (options) => maintenance.fsck(options),
+    async close(options) {
+      scheduler.stop();
+      try {
+        await app.close(options);
+      } finally {
+        lock.release();
+      }
+    },
+  };
+}
+
+async function assemble(
+  config: Config,
+  overrides: HubdriveOverrides,
+): Promise<Omit<Hubdrive, 'gc' | 'fsck'>> {
   const logger = overrides.logger ?? createLogger(config.logLevel);
   await fs.mkdir(config.dataDir, { recursive: true });
   const store = overrides.store ?? (await openStore(config, logger));
   const dbFile = path.join(config.dataDir, 'hubdrive.db');
+  // The guide's WEBDAV_URL: an extra copy of each snapshot, and a source when the store has none.
+  const backup = config.replication.backup
+    ? new WebdavBackup({
+        config: config.replication.backup,
+        logger: logger.child({ component: 'webdav-backup' }),
+      })
+    : null;
   // A wiped disk (a Space's restart): the metadata comes back from the store before anything serves.
   if (!(await exists(dbFile))) {
     await restoreMetadata({
@@ -94,10 +149,10 @@ export async function createHubdrive(config: Config, overrides: HubdriveOverride
       dbFile,
       workDir: path.join(config.dataDir, 'restore'),
       logger: logger.child({ component: 'restore' }),
+      archive: backup,
     });
   }
   const db = await openDatabase(dbFile);
-  await installJournalTriggers(db);
   const replicator = await Replicator.open({
     db,
     dbFile,
@@ -105,12 +160,14 @@ export async function createHubdrive(config: Config, overrides: HubdriveOverride
     workDir: path.join(config.dataDir, 'replication'),
     snapshotIntervalMs: config.replication.snapshotIntervalMs,
     logger: logger.child({ component: 'replication' }),
+    copies: backup,
   });
   const engine = await ContentEngine.open({
     store,
     chunkIndex: new SqliteChunkIndex(db),
     catalog: new SqlitePackCatalog(db),
     repackCatalog: new SqliteRepackCatalog(db),
+    gcCatalog: new SqliteGcCatalog(db),
     repack: overrides.repack,
     stagingDir: ContentEngine.stagingDirFor(config.dataDir),
     chunker: config.chunker,
@@ -163,12 +220,18 @@ export async function createHubdrive(config: Config, overrides: HubdriveOverride
         http.server.closeAllConnections();
         await stopping;
       }
-      // A last snapshot, so that a restore after this stop needs no journal replay.
-      if (flush)
+      if (flush) {
+        // What those last requests wrote goes first: the snapshot may take a while, and the
+        // platform may not wait for it.
+        await engine
+          .flush({ urgent: true })
+          .catch((error: unknown) => logger.error({ err: error }, 'flush failed'));
+        // A last snapshot, so that a restore after this stop needs no journal replay.
         await replicator
           .snapshotIfChanged()
           .catch((error: unknown) => logger.error({ err: error }, 'final snapshot failed'));
-      // Then whatever those last requests wrote, and the snapshot.
+      }
+      // Then the snapshot (and anything else left).
       await engine.close({ flush });
       await replicator.close();
       await db.destroy();

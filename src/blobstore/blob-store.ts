@@ -80,6 +80,12 @@ export interface BlobStore {
   /** Optional: bytes the store holds for this drive, when it can tell (the Hub counts history). */
   usage?(): Promise<StoreUsage>;
   /**
+   * Optional, for a store that keeps deleted objects in its history (the Hub): rewrites the history
+   * so that only what the store holds now counts. Irreversible. The caller makes sure no commit runs
+   * meanwhile.
+   */
+  reclaimHistory?(): Promise<void>;
+  /**
    * Makes everything staged durable and visible. A commit with nothing staged is a no-op. Any error
    * leaves the staged changes staged for the next commit, except CommitRejectedError.
    */

@@ -1,3 +1,5 @@
+import { fsck } from './fsck.js';
+import { gc } from './gc.js';
 import { hubEmulator } from './hub-emulator.js';
 import { serve } from './serve.js';
 
@@ -5,6 +7,8 @@ const USAGE = `usage: hubdrive <command>
 
 commands:
   serve         run the drive (the default)
+  gc            reclaim the space of deleted files (hubdrive gc --help)
+  fsck          check the metadata against itself and the store (hubdrive fsck --help)
   hub-emulator  run a Hugging Face Hub emulator for offline tests (hubdrive hub-emulator --help)
   help          show this help
 
@@ -16,6 +20,10 @@ async function main(argv: string[]): Promise<number> {
   switch (command) {
     case 'serve':
       return serve();
+    case 'gc':
+      return gc(rest);
+    case 'fsck':
+      return fsck(rest);
     case 'hub-emulator':
       return hubEmulator(rest);
     case 'help':

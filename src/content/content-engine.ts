@@ -8,12 +8,21 @@ import type { Logger } from '../observability/logger.js';
 import { chunkIdHex, type ChunkHasher } from './chunk-id.js';
 import { FastCdc } from './fastcdc.js';
 import { HashWorkers } from './hash-workers.js';
+import { ConsistencyCheck, type FsckOptions, type FsckReport } from './consistency-check.js';
 import { Flusher, type FlushStatus } from './flusher.js';
+import { GarbageCollector, type GcOptions, type GcReport } from './garbage-collector.js';
 import { ingest, type IngestOptions, type IngestResult } from './ingest.js';
 import { IngestPins, type IngestHold } from './ingest-pins.js';
 import { Manifest } from './manifest.js';
 import { Packer } from './packer.js';
-import type { ChunkIndex, CommitRider, PackCatalog, RepackCatalog } from './ports.js';
+import type {
+  ChunkIndex,
+  CommitRider,
+  GcCatalog,
+  ManifestRoots,
+  PackCatalog,
+  RepackCatalog,
+} from './ports.js';
 import { ContentReader, type Lease } from './reader.js';
 import { Repacker, type RepackPolicy, type RepackReport } from './repacker.js';
 import { SlotPool } from './slot-pool.js';
@@ -36,6 +45,8 @@ export interface ContentEngineOptions {
   chunkIndex: ChunkIndex;
   catalog: PackCatalog;
   repackCatalog: RepackCatalog;
+  /** The queries of gc and fsck. */
+  gcCatalog: GcCatalog;
   /** Overrides of DEFAULT_REPACK_POLICY (tests shorten the grace period). */
   repack?: Partial<RepackPolicy>;
   stagingDir: string;
@@ -193,7 +204,8 @@ export class ContentEngine {
   }
 
   /**
-   * After the metadata commit: in durable mode, waits until the content is committed to the store.
+   * After the metadata commit: in durable mode, waits until the content, and the metadata naming it,
+   * are committed to the store.
    * It waits on the packs the index now names for each chunk (another upload may have recorded a
    * chunk in another pack first), not on where this ingest happened to write.
    */
@@ -205,6 +217,8 @@ export class ContentEngine {
     for (let i = 0; i < manifest.count; i++) ids.set(manifest.id(i).toString('hex'), manifest.id(i));
     const locations = await this.options.chunkIndex.findMany([...ids.values()]);
     await this.flusher.waitCommitted(new Set([...locations.values()].map((l) => l.packId)));
+    // And the metadata that names the content: a wiped disk must not lose an answered write.
+    await this.flusher.waitMetadata();
   }
 
   /** Verified bytes lent from slots; the fast path for sockets (release each once written). */
@@ -231,13 +245,58 @@ export class ContentEngine {
    * Repacks now (after any run under way): merges small packs, rewrites mostly dead ones, deletes
    * retired packs whose grace period is over. `policy` overrides the engine's for this run.
    */
-  async repack(policy: Partial<RepackPolicy> = {}): Promise<RepackReport> {
+  repack(policy: Partial<RepackPolicy> = {}): Promise<RepackReport> {
+    return this.exclusive(() =>
+      this.repacker.run({ ...this.repackPolicy, ...policy }, this.stopRepack.signal),
+    );
+  }
+
+  /**
+   * Garbage collection (after any repack under way, and holding the next back): drops chunks no
+   * manifest in use refers to, rewrites mostly dead packs, deletes what is left behind, and on the
+   * Hub rewrites history so that the space is returned. `roots` says which manifests are in use.
+   */
+  collectGarbage(roots: ManifestRoots, options: GcOptions = {}): Promise<GcReport> {
+    const check = this.consistencyCheck();
+    const collector = new GarbageCollector({
+      store: this.options.store,
+      catalog: this.options.gcCatalog,
+      repacker: this.repacker,
+      check,
+      pins: this.pins,
+      deleteObjects: (keys) => this.flusher.deleteObjects(keys),
+      betweenCommits: (work) => this.flusher.betweenCommits(work),
+      policy: this.repackPolicy,
+      packSize: this.options.packSize,
+      logger: this.options.logger.child({ component: 'gc' }),
+    });
+    return this.exclusive(() => collector.run(roots, options, this.stopRepack.signal));
+  }
+
+  /** Compares the metadata with itself and with the store (fsck); no repack runs meanwhile. */
+  checkConsistency(roots: ManifestRoots, options: FsckOptions = {}): Promise<FsckReport> {
+    const signal = this.stopRepack.signal;
+    return this.exclusive(() => this.consistencyCheck().run(roots, { ...options, signal }));
+  }
+
+  private consistencyCheck(): ConsistencyCheck {
+    return new ConsistencyCheck({
+      store: this.options.store,
+      catalog: this.options.gcCatalog,
+      chunkIndex: this.options.chunkIndex,
+      reader: this.reader,
+      logger: this.options.logger.child({ component: 'fsck' }),
+    });
+  }
+
+  /** Runs `work` once no repack (or gc, or fsck) is under way; none starts until it is done. */
+  private async exclusive<T>(work: () => Promise<T>): Promise<T> {
     for (;;) {
       this.stopRepack.signal.throwIfAborted();
       if (!this.repacking) break;
       await this.repacking.catch(() => undefined);
     }
-    const run = this.repacker.run({ ...this.repackPolicy, ...policy }, this.stopRepack.signal);
+    const run = work();
     this.track(run);
     return run;
   }
@@ -328,6 +387,7 @@ function afterCommits(catalog: PackCatalog, then: () => void): PackCatalog {
       then();
     },
     remove: (id) => catalog.remove(id),
+    forgetLost: (id) => catalog.forgetLost(id),
     unfinished: () => catalog.unfinished(),
   };
 }

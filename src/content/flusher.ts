@@ -101,8 +101,12 @@ export class Flusher {
   private readonly commitLock = new AsyncMutex();
   /** When the rider's oldest waiting change was made, as last asked; null: nothing waits. */
   private riderSince: number | null = null;
-  /** Flushes under way: the rider's bookkeeping leaves too, at once. */
+  /** Flushes under way: what the rider holds leaves at once. */
   private flushing = 0;
+  /** Shutdown flushes under way: the rider's bookkeeping leaves too. */
+  private flushingAll = 0;
+  /** Durable writes waiting for the rider to carry their metadata (a mark each). */
+  private readonly metadataWaiters: { mark: number; done(): void; fail(error: Error): void }[] = [];
 
   constructor(private readonly options: FlusherOptions) {
     this.budget = new CommitBudget(options.store.limits.commitsPerHour);
@@ -138,7 +142,7 @@ export class Flusher {
     const { rider, logger } = this.options;
     if (!rider || this.closed) return;
     try {
-      this.riderSince = await rider.waitingSince(this.flushing > 0);
+      this.riderSince = await rider.waitingSince(this.flushingAll > 0);
     } catch (error) {
       logger.error({ err: error }, 'could not read the metadata journal');
       return;
@@ -259,8 +263,11 @@ export class Flusher {
       const hurry =
         (batch.length > 0 && batch[0]!.id <= this.hurryThrough) ||
         deletions.some((d) => d.of.since <= this.hurryDeletionsUntil) ||
-        (this.flushing > 0 && this.riderSince !== null);
-      const paced = store.limits.commitsPerHour !== null && !hurry && !this.budgetWake.signal.aborted;
+        (this.riderSince !== null && (this.flushing > 0 || this.metadataWaiters.length > 0));
+      // Metadata alone is gathered for a while even where commits are free: a segment per change
+      // would litter the store.
+      const scarce = store.limits.commitsPerHour !== null || (batch.length === 0 && deletions.length === 0);
+      const paced = scarce && !hurry && !this.budgetWake.signal.aborted;
       const oldest = Math.min(
         ...batch.map((p) => p.createdAt),
         ...deletions.map((d) => d.of.since),
@@ -284,6 +291,7 @@ export class Flusher {
         // The store dropped what it staged for this commit: put the packs again (from staging).
         if (error instanceof CommitRejectedError) {
           this.rejections++;
+          this.options.rider?.abandon();
           for (const pack of this.queue) pack.stored = false;
         }
         // Closing cuts the wait short: shutdown must not sit out a back-off.
@@ -346,10 +354,13 @@ export class Flusher {
     const { result, stage, taken } = outcome;
     if (result.puts + result.deletes > 0) this.budget.record();
     const carried = batch.length + taken.length + (stage?.operations ?? 0);
-    await stage?.committed().catch((error: unknown) => {
-      // The metadata is in the store; only the local record of it failed: it goes again next time.
-      logger.error({ err: error }, 'could not record the metadata shipped');
-    });
+    if (stage) {
+      await stage.committed().catch((error: unknown) => {
+        // The metadata is in the store; only the local record of it failed: it goes again next time.
+        logger.error({ err: error }, 'could not record the metadata shipped');
+      });
+      this.wakeMetadataWaiters(stage.covers);
+    }
     this.deletions.splice(0, taken.length);
     for (const { of } of taken) if (--of.left === 0) of.done();
     await catalog.markCommitted(batch.map((p) => p.id));
@@ -386,6 +397,35 @@ export class Flusher {
       for (const key of keys) this.deletions.push({ key, of: request });
       this.kick();
     });
+  }
+
+  /**
+   * Resolves once the metadata logged so far is in the store (a durable write's answer waits for
+   * it); at once without a rider.
+   */
+  async waitMetadata(): Promise<void> {
+    const { rider } = this.options;
+    if (!rider) return;
+    const mark = await rider.mark();
+    if ((await rider.shippedThrough()) >= mark) return;
+    const shipped = new Promise<void>((done, fail) => {
+      if (this.closed) return fail(new Error('the flusher is closed'));
+      this.metadataWaiters.push({ mark, done, fail });
+    });
+    // Metadata of other writes may hold it back, waiting for their packs: those go now too.
+    this.hurryThrough = Math.max(this.hurryThrough, this.options.packer.newestPackId);
+    await this.options.packer.sealOpen();
+    await this.refreshRider();
+    await shipped;
+  }
+
+  private wakeMetadataWaiters(covered: number): void {
+    for (let i = this.metadataWaiters.length - 1; i >= 0; i--) {
+      const waiter = this.metadataWaiters[i]!;
+      if (waiter.mark > covered) continue;
+      this.metadataWaiters.splice(i, 1);
+      waiter.done();
+    }
   }
 
   /** Runs `work` while no commit is under way, and holds the next one back until it is done. */
@@ -435,6 +475,7 @@ export class Flusher {
   async flush(options: { urgent?: boolean } = {}): Promise<void> {
     if (options.urgent) this.budgetWake.abort();
     this.flushing++;
+    if (options.urgent) this.flushingAll++;
     try {
       await this.options.packer.sealOpen();
       await this.refreshRider();
@@ -447,6 +488,7 @@ export class Flusher {
       }
     } finally {
       this.flushing--;
+      if (options.urgent) this.flushingAll--;
     }
   }
 
@@ -475,5 +517,6 @@ export class Flusher {
     await Promise.allSettled(this.puts.values());
     const requests = new Set(this.deletions.splice(0).map((d) => d.of));
     for (const request of requests) request.fail(new Error('the flusher closed first'));
+    for (const waiter of this.metadataWaiters.splice(0)) waiter.fail(new Error('the flusher closed first'));
   }
 }

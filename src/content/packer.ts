@@ -116,7 +116,15 @@ export class Packer {
     const createdAt = Date.now();
     const id = await this.options.catalog.create(createdAt);
     this.newestId = Math.max(this.newestId, id);
-    const pack = await OpenPack.create(id, this.packPath(id), 0, 0);
+    let pack: OpenPack;
+    try {
+      pack = await OpenPack.create(id, this.packPath(id), 0, 0);
+    } catch (error) {
+      // A record with no file would never commit, and would hold back the metadata journal.
+      await this.options.catalog.remove(id).catch(() => undefined);
+      this.options.onRemoved?.(id);
+      throw error;
+    }
     this.stagingUsed += pack.size;
     return pack;
   }
@@ -146,16 +154,24 @@ export class Packer {
   /**
    * Makes the given packs' appended bytes durable in staging. Fails when one of them broke, since
    * the caller's bytes in it may be lost: its ingest must fail rather than be acknowledged.
+   *
+   * Also waits for the seals under way of older packs: a pack's key must be recorded before any
+   * chunk of a later pack is (the metadata journal ships a chunk once its pack and every older one
+   * is committed, and a restore needs each such pack's key).
    */
   async sync(packIds: Iterable<number>): Promise<void> {
+    const ids = new Set(packIds);
     const waits: Promise<void>[] = [];
-    for (const id of new Set(packIds)) {
+    for (const id of ids) {
       if (this.broken.has(id)) throw new StoreUnavailableError('writing to the staging disk failed');
       if (this.open?.id === id) waits.push(this.open.sync());
       const sealing = this.sealing.get(id);
       if (sealing) waits.push(sealing.done);
     }
-    await Promise.all(waits);
+    const newest = Math.max(0, ...ids);
+    // An older pack's failed seal is not this write's failure: only its order matters here.
+    const older = [...this.sealing].filter(([id]) => id < newest && !ids.has(id)).map(([, s]) => s.done);
+    await Promise.all([...waits, Promise.allSettled(older)]);
     for (const id of packIds) {
       if (this.broken.has(id)) throw new StoreUnavailableError('writing to the staging disk failed');
     }
@@ -289,6 +305,9 @@ export class Packer {
         if (record.key && (await store.stat(record.key))) {
           await catalog.markCommitted([record.id]);
           logger.info({ pack: record.id }, 'a pack the store already holds is now recorded as committed');
+        } else if (await catalog.forgetLost(record.id)) {
+          // Nothing pointed at it (a pack whose file was never made): only its record was left.
+          logger.warn({ pack: record.id }, 'forgot a pack record with no file and no chunks');
         } else {
           this.stuck.add(record.id);
           logger.error({ pack: record.id }, 'a pack is missing from staging and from the store');

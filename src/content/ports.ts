@@ -45,6 +45,8 @@ export interface PackCatalog {
   markCommitted(ids: readonly number[]): Promise<void>;
   /** Forgets an open pack that holds no referenced chunk. */
   remove(id: number): Promise<void>;
+  /** Forgets a pack lost from staging and from the store, if no chunk points at it; true if forgotten. */
+  forgetLost(id: number): Promise<boolean>;
   /** Packs not yet committed to the store, oldest first. */
   unfinished(): Promise<PackRecord[]>;
 }
@@ -62,6 +64,8 @@ export interface RepackCriteria {
   smallBelow: number;
   /** Only packs with a lower id (later ones may hold chunks of writes not yet recorded); null: any. */
   belowPackId: number | null;
+  /** A pack whose live bytes are under this share of its size is mostly dead. */
+  liveRatio: number;
 }
 
 /** A chunk copied to another pack, moved in the index once that pack is committed. */
@@ -113,6 +117,95 @@ export interface RepackCatalog {
   forget(ids: readonly number[]): Promise<void>;
 }
 
+/** A pack as garbage collection and the consistency check see it. */
+export interface PackInfo {
+  id: number;
+  state: PackState;
+  key: string | null;
+  size: number;
+  liveBytes: number;
+  retiredAt: number | null;
+}
+
+export interface ChunkRecord extends StoredChunk {
+  /** Manifest entries that use it, as recorded. */
+  refcount: number;
+}
+
+/** The content metadata as of one moment (one read transaction). */
+export interface MetadataView {
+  /** Every manifest's encoded chunk list, in id order. */
+  manifests(): AsyncIterable<{ id: number; chunks: Buffer }>;
+  /** Every chunk row, in id order. */
+  chunks(): AsyncIterable<ChunkRecord>;
+  packs(): Promise<PackInfo[]>;
+}
+
+/** The view, within a write transaction that may correct the counts it finds wrong. */
+export interface MetadataRepair extends MetadataView {
+  setChunkRefcounts(changes: readonly { id: ChunkId; refcount: number }[]): Promise<void>;
+  setLiveBytes(changes: readonly { packId: number; liveBytes: number }[]): Promise<void>;
+}
+
+/** Both are read inside the transaction, where no write can record anything meanwhile. */
+export interface DeadChunkCriteria {
+  /**
+   * Only packs with a lower id: a write in flight may have put chunks in later ones (even committed
+   * ones) that no row names yet. Null: any.
+   */
+  belowPackId(): number | null;
+  /** Chunks (hex ids) a write in flight has found and will reference. */
+  pinned(): ReadonlySet<string>;
+}
+
+export interface DeadChunks {
+  /** Unreferenced chunk rows of committed packs. */
+  chunks: number;
+  /** Their stored bytes. */
+  bytes: number;
+  /** Committed packs no chunk row would point at any more (retired when the chunks are dropped). */
+  packs: number;
+}
+
+/** What garbage collection and the consistency check need from the metadata database. */
+export interface GcCatalog {
+  /** Runs `work` on one consistent view of the metadata (writes wait meanwhile: keep it brief). */
+  read<T>(work: (view: MetadataView) => Promise<T>): Promise<T>;
+  /** Runs `work` in one write transaction, whose corrections commit with it. */
+  repair<T>(work: (view: MetadataRepair) => Promise<T>): Promise<T>;
+  packs(): Promise<PackInfo[]>;
+  /** What `dropDeadChunks` would drop and retire now. */
+  deadChunks(criteria: DeadChunkCriteria): Promise<DeadChunks>;
+  /**
+   * One transaction: forgets the unreferenced, unpinned chunks of committed packs, and retires the
+   * committed packs no chunk points at any more.
+   */
+  dropDeadChunks(criteria: DeadChunkCriteria, now: number): Promise<DeadChunks>;
+}
+
+/** A manifest whose reference count is not the number of versions that use it. */
+export interface ManifestUse {
+  manifestId: number;
+  /** Versions (in the tree or in the trash) that use it. */
+  versions: number;
+  /** Its recorded count; null when a version names a manifest that does not exist. */
+  refcount: number | null;
+}
+
+/**
+ * The layer above says which manifests are in use (src/drive implements it: versions of files in
+ * the tree and in the trash).
+ */
+export interface ManifestRoots {
+  /** Manifests whose count differs from their versions, and versions whose manifest is missing. */
+  mismatches(): Promise<ManifestUse[]>;
+  /**
+   * Sets each manifest's count to its versions and forgets manifests no version uses (their chunk
+   * uses go with them). Returns what it corrected.
+   */
+  repair(): Promise<ManifestUse[]>;
+}
+
 /**
  * Objects that ride the flusher's commits beside the packs: the metadata journal and its snapshots
  * (src/meta implements it). The flusher decides when to commit; the rider says what comes along.
@@ -123,13 +216,20 @@ export interface CommitRider {
    * that need not ask for a commit of its own counts only with `all` (a flush takes everything).
    */
   waitingSince(all: boolean): Promise<number | null>;
-  /** A mark for a deletion asked for now: it may be committed once the rider covers this mark. */
+  /**
+   * A mark for what was logged so far (a deletion asked for now, a durable write answered now): once
+   * the rider covers it, the store's metadata holds all of it that matters.
+   */
   mark(): Promise<number>;
+  /** The newest mark the store's metadata holds. */
+  shippedThrough(): Promise<number>;
   /**
    * Stages (puts, deletes) what may ride a commit of the `committing` packs, in at most `room`
    * operations; every older pack is committed already or gone.
    */
   stage(committing: readonly number[], room: number): Promise<RiderStage>;
+  /** The store refused the commit and dropped everything staged (CommitRejectedError). */
+  abandon(): void;
 }
 
 export interface RiderStage {

@@ -8,6 +8,7 @@ import type {
   PackCatalog,
   RepackCandidate,
   RepackCatalog,
+  RepackCriteria,
   RetiredPack,
   StoredChunk,
 } from './ports.js';
@@ -22,7 +23,12 @@ export interface RepackPolicy {
   maxBytesPerRun: number;
   /** Packs one run repacks or deletes at most (deletions ride one store commit). */
   maxPacksPerRun: number;
+  /** A pack whose live bytes are under this share of its size is rewritten; 0.5 unless said. */
+  liveRatio?: number;
 }
+
+/** Below half live, a pack is mostly dead. */
+export const MOSTLY_DEAD = 0.5;
 
 export interface RepackReport {
   /** Packs whose live chunks were read and copied. */
@@ -65,18 +71,22 @@ export class Repacker {
   constructor(private readonly deps: RepackerDeps) {}
 
   /** Packs counted towards a run, as the engine's trigger counts them. */
-  criteria(): { smallBelow: number; belowPackId: number | null } {
-    return { smallBelow: Math.floor(this.deps.packSize / 4), belowPackId: this.deps.pins.firstPackInUse() };
+  criteria(liveRatio = MOSTLY_DEAD): RepackCriteria {
+    return {
+      smallBelow: Math.floor(this.deps.packSize / 4),
+      belowPackId: this.deps.pins.firstPackInUse(),
+      liveRatio,
+    };
   }
 
   /**
-   * Repacks the candidates (unless `relocate` is false), then deletes the retired packs whose grace
-   * period is over.
+   * Repacks the candidates (unless `relocate` is false), then (unless `deleteRetired` is false)
+   * deletes the retired packs whose grace period is over.
    */
   async run(
     policy: RepackPolicy,
     signal: AbortSignal,
-    options: { relocate?: boolean } = {},
+    options: { relocate?: boolean; deleteRetired?: boolean } = {},
   ): Promise<RepackReport> {
     const report: RepackReport = {
       packsRead: 0,
@@ -85,8 +95,9 @@ export class Repacker {
       packsRetired: 0,
       packsDeleted: 0,
     };
-    const packs = options.relocate === false ? [] : await this.select(policy);
+    const packs = options.relocate === false ? [] : await this.plan(policy);
     if (packs.length > 0) await this.relocate(packs, report, signal);
+    if (options.deleteRetired === false) return report;
     if (report.packsRetired > 0 && policy.graceMs > 0) await sleep(policy.graceMs, undefined, { signal });
     signal.throwIfAborted();
     await this.deleteExpired(policy, report, signal);
@@ -98,10 +109,10 @@ export class Repacker {
    * The packs of this run: mostly dead ones, and small ones when there are at least two to merge
    * (one alone would only be copied as it is), within the run's limits, oldest first.
    */
-  private async select(policy: RepackPolicy): Promise<RepackCandidate[]> {
-    const criteria = this.criteria();
-    const all = await this.deps.repackCatalog.candidates(criteria);
-    const dead = (p: RepackCandidate) => p.liveBytes * 2 < p.size;
+  async plan(policy: RepackPolicy): Promise<RepackCandidate[]> {
+    const ratio = policy.liveRatio ?? MOSTLY_DEAD;
+    const all = await this.deps.repackCatalog.candidates(this.criteria(ratio));
+    const dead = (p: RepackCandidate) => p.liveBytes < p.size * ratio;
     const merging = all.filter((p) => !dead(p)).length >= 2;
     const chosen: RepackCandidate[] = [];
     let bytes = 0;
@@ -233,7 +244,7 @@ export class Repacker {
 }
 
 /** `promise`, or a rejection as soon as `signal` aborts (the work itself goes on). */
-function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+export function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
   signal.throwIfAborted();
   return new Promise<T>((resolve, reject) => {
     const abort = () => reject(signal.reason as Error);

@@ -4,6 +4,7 @@ import type { Database } from '../meta/database.js';
 import type { ReplicationStatus } from '../meta/replicator.js';
 import { AppPasswordService } from './app-passwords.js';
 import { FileService } from './files.js';
+import { MaintenanceService } from './maintenance.js';
 import { PropertyService } from './properties.js';
 import { SessionService } from './sessions.js';
 import { ShareService } from './shares.js';
@@ -37,6 +38,8 @@ export interface Drive {
   appPasswords: AppPasswordService;
   /** Share links: owners manage them; anyone with a link reads what it shares. */
   shares: ShareService;
+  /** Garbage collection and the consistency check (gc, fsck), one at a time. */
+  maintenance: MaintenanceService;
   /** Writes not yet in the store, the last commit and error, transfer buffers, store usage: for admins. */
   storeStatus(): Promise<StoreStatus>;
   /** Resolves while the metadata database answers (the health check). */
@@ -64,6 +67,7 @@ export async function createDrive(options: DriveOptions): Promise<Drive> {
     properties: new PropertyService(db),
     appPasswords: new AppPasswordService(db),
     shares: new ShareService({ db, tree, files }),
+    maintenance: new MaintenanceService({ db, engine }),
     storeStatus: async () => ({
       ...engine.status(),
       usage: await engine.storeUsage().catch(() => null),

@@ -21,11 +21,14 @@ export interface ReplicatedTable {
   name: string;
   columns: string[];
   primaryKey: string[];
+  /** Byte columns outside the key (a manifest's chunk list can be hundreds of KB). */
+  blobs: string[];
 }
 
 interface ColumnInfo {
   name: string;
   pk: number;
+  type: string;
 }
 
 /** Every table whose rows are replicated, with its columns as they are now. */
@@ -36,7 +39,7 @@ export async function replicatedTables(db: Database): Promise<ReplicatedTable[]>
   const out: ReplicatedTable[] = [];
   for (const { name } of tables.rows) {
     if (LOCAL_TABLES.has(name)) continue;
-    const info = await sql<ColumnInfo>`select name, pk from pragma_table_info(${name})`.execute(db);
+    const info = await sql<ColumnInfo>`select name, pk, type from pragma_table_info(${name})`.execute(db);
     const columns = info.rows.map((c) => c.name);
     const primaryKey = info.rows
       .filter((c) => c.pk > 0)
@@ -44,7 +47,8 @@ export async function replicatedTables(db: Database): Promise<ReplicatedTable[]>
       .map((c) => c.name);
     // Without a key a row cannot be found again on replay; every table of ours has one.
     if (primaryKey.length === 0) throw new Error(`table ${name} has no primary key; it cannot be replicated`);
-    out.push({ name, columns, primaryKey });
+    const blobs = info.rows.filter((c) => c.pk === 0 && /blob/i.test(c.type)).map((c) => c.name);
+    out.push({ name, columns, primaryKey, blobs });
   }
   return out;
 }
@@ -77,6 +81,15 @@ function triggerSql(table: ReplicatedTable): string[] {
   const pack = (row: 'NEW' | 'OLD') => (packColumn ? `${row}.${quote(packColumn)}` : 'null');
   const keyChanged = table.primaryKey.map((c) => `OLD.${quote(c)} is not NEW.${quote(c)}`).join(' or ');
   const insert = `insert into meta_journal (at, tbl, op, pk, row, pack, lazy) values`;
+  // An update leaves out the byte columns it did not change (a reference count moving must not log
+  // the whole chunk list again); the row exists on replay, so the upsert updates only what it has.
+  const updatedRow = table.blobs.length
+    ? `json_remove(${jsonOf(table.columns, 'NEW')}, ${table.blobs
+        .map(
+          (c) => `case when OLD.${quote(c)} is NEW.${quote(c)} then ${literal(`$.${c}`)} else '$.__kept' end`,
+        )
+        .join(', ')})`
+    : jsonOf(table.columns, 'NEW');
   return [
     `create trigger ${name('i')} after insert on ${t} begin
        ${insert} (${now}, ${literal(table.name)}, 'u', null, ${jsonOf(table.columns, 'NEW')}, ${pack('NEW')}, ${lazy});
@@ -84,7 +97,7 @@ function triggerSql(table: ReplicatedTable): string[] {
     `create trigger ${name('u')} after update on ${t} begin
        ${insert} (${now}, ${literal(table.name)}, 'u',
          case when ${keyChanged} then ${jsonOf(table.primaryKey, 'OLD')} end,
-         ${jsonOf(table.columns, 'NEW')}, ${pack('NEW')}, ${lazyUpdate});
+         ${updatedRow}, ${pack('NEW')}, ${lazyUpdate});
      end`,
     `create trigger ${name('d')} after delete on ${t} begin
        ${insert} (${now}, ${literal(table.name)}, 'd', ${jsonOf(table.primaryKey, 'OLD')}, null, null, ${lazy});

@@ -11,6 +11,8 @@ export interface JournalCut {
 }
 
 const SHIPPED = 'journal_shipped';
+/** Changes in one segment at most: its text is built in memory (about 200 bytes a change). */
+const MAX_SEGMENT_ENTRIES = 100_000;
 
 /**
  * The log of row changes the triggers write (see journal-triggers.ts), read in order and cut into
@@ -61,6 +63,19 @@ export class SqliteJournal {
     });
   }
 
+  /**
+   * The newest change not yet shipped that asks for a commit (bookkeeping aside), or 0 when none
+   * waits: what a durable write, or the deletion of a pack, must see in the store first.
+   */
+  async newestPending(): Promise<number> {
+    const row = await this.db
+      .selectFrom('meta_journal')
+      .select((eb) => eb.fn.max<number | null>('seq').as('seq'))
+      .where('lazy', '=', 0)
+      .executeTakeFirst();
+    return row?.seq ?? 0;
+  }
+
   /** The newest change logged so far (0 when none ever was). */
   async latestSeq(db: Kysely<Schema> = this.db): Promise<number> {
     const row = await sql<{
@@ -102,13 +117,22 @@ export class SqliteJournal {
    * none), and the newest change the store holds once they are in it. One transaction: no write
    * lands between the look at the packs and the read.
    */
-  async cut(committing: readonly number[]): Promise<{ cut: JournalCut | null; covers: number }> {
+  async cut(
+    committing: readonly number[],
+    maxEntries = MAX_SEGMENT_ENTRIES,
+  ): Promise<{ cut: JournalCut | null; covers: number }> {
     return this.db.transaction().execute(async (trx) => {
       const blocked = await this.firstBlocked(trx, committing);
-      const covers = blocked !== null ? blocked - 1 : await this.latestSeq(trx);
-      let query = trx.selectFrom('meta_journal').select(['seq', 'tbl', 'op', 'pk', 'row']).orderBy('seq');
+      let covers = blocked !== null ? blocked - 1 : await this.latestSeq(trx);
+      let query = trx
+        .selectFrom('meta_journal')
+        .select(['seq', 'tbl', 'op', 'pk', 'row'])
+        .orderBy('seq')
+        .limit(maxEntries);
       if (blocked !== null) query = query.where('seq', '<', blocked);
       const rows = await query.execute();
+      // A long backlog (a huge trash emptied, a long outage) leaves in several segments.
+      if (rows.length === maxEntries) covers = rows.at(-1)!.seq;
       if (rows.length === 0) return { cut: null, covers };
       const shipped = await trx
         .selectFrom('replication_state')

@@ -15,6 +15,11 @@ function value(v: unknown): unknown {
   return v;
 }
 
+/** The journal does not fit the database it is replayed onto. */
+export class ReplayError extends Error {
+  override name = 'ReplayError';
+}
+
 /**
  * Applies journal entries to a database (a restored snapshot), in order, each once: entries at or
  * below the last one applied are skipped, so overlapping segments are harmless.
@@ -77,6 +82,20 @@ export class JournalReplay {
         throw new NewerFormatError(`the journal has a column this version does not know: ${table}.${c}`);
     }
     const others = columns.filter((c) => !shape.primaryKey.includes(c));
+    // An update that left out unchanged byte columns: the row is there already.
+    if (columns.length < shape.columns.size) {
+      const where = shape.primaryKey.map((c) => `${quote(c)} = ?`).join(' and ');
+      const update = this.statement(
+        `p:${table}:${columns.join(',')}`,
+        () => `update ${quote(table)} set ${others.map((c) => `${quote(c)} = ?`).join(', ')} where ${where}`,
+      );
+      const result = update.run(
+        ...others.map((c) => value(row[c])),
+        ...shape.primaryKey.map((c) => value(row[c])),
+      );
+      if (result.changes !== 1) throw new ReplayError(`the journal changes a ${table} row that is not there`);
+      return;
+    }
     const statement = this.statement(`u:${table}:${columns.join(',')}`, () => {
       const conflict = others.length
         ? `do update set ${others.map((c) => `${quote(c)} = excluded.${quote(c)}`).join(', ')}`

@@ -46,13 +46,17 @@ export interface ReplicationStatus {
   backup: unknown;
 }
 
-/** What one commit carries; kept until that commit lands, so that a retry carries the same. */
-interface Staged {
+/** What one commit attempt stages. */
+interface Plan {
   cut: JournalCut | null;
   segment: Buffer | null;
   snapshot: SnapshotFile | null;
   prunes: string[];
   covers: number;
+}
+
+function operations(plan: Plan): number {
+  return (plan.cut ? 1 : 0) + (plan.snapshot ? 1 : 0) + plan.prunes.length;
 }
 
 /** Snapshots and segments kept: the newest two snapshots and every segment after the older one. */
@@ -68,7 +72,8 @@ export class Replicator implements CommitRider {
   private readonly journal: SqliteJournal;
   private readonly snapshots = new Set<number>();
   private readonly segments = new Set<number>();
-  private staged: Staged | null = null;
+  /** Plans staged in the store and not yet committed (a failed attempt's stay staged). */
+  private landing: Plan[] = [];
   private pending: SnapshotFile | null = null;
   private lastSnapshot: ReplicationStatus['lastSnapshot'] = null;
   private segmentsSinceSnapshot = 0;
@@ -132,18 +137,22 @@ export class Replicator implements CommitRider {
     } catch (error) {
       this.lastError = `snapshot failed: ${(error as Error).message}`;
       logger.error({ err: error }, 'could not take a metadata snapshot');
+      // Until a first snapshot is in the store no segment goes either: try again soon.
+      if (this.snapshots.size === 0 && this.timer)
+        setTimeout(() => void this.snapshotIfChanged(), 60_000).unref();
       return;
     }
     const previous = this.pending;
     this.pending = file;
     // A snapshot nobody staged yet is simply replaced; a staged one goes with its commit.
-    if (previous && this.staged?.snapshot !== previous) await fs.rm(previous.path, { force: true });
+    if (previous && !this.landing.some((plan) => plan.snapshot === previous))
+      await fs.rm(previous.path, { force: true });
     logger.info({ seq: file.seq, bytes: file.size }, 'metadata snapshot taken');
   }
 
   async waitingSince(all: boolean): Promise<number | null> {
-    // A commit that failed carries the same again.
-    if (this.staged) return 0;
+    // What a failed commit staged goes with the next one.
+    if (this.landing.length > 0) return 0;
     let since = await this.journal.waitingSince(all);
     if (this.pending && this.pending.seq <= (await this.journal.coverable())) {
       since = Math.min(since ?? Number.POSITIVE_INFINITY, this.pending.createdAt);
@@ -152,23 +161,33 @@ export class Replicator implements CommitRider {
   }
 
   mark(): Promise<number> {
-    return this.journal.latestSeq();
+    return this.journal.newestPending();
   }
 
+  shippedThrough(): Promise<number> {
+    return this.journal.shipped();
+  }
+
+  /**
+   * Plans afresh for every attempt (the flusher's batch may have changed). What an earlier, failed
+   * attempt staged is still staged (a store keeps it after anything but a refusal) and lands with
+   * this commit, so it counts against the room; it is a subset of the new plan's changes, since the
+   * batch only grows while the packs stay staged.
+   */
   async stage(committing: readonly number[], room: number): Promise<RiderStage> {
-    this.staged ??= await this.plan(committing, room);
-    const staged = this.staged;
+    const leftover = this.landing.reduce((sum, plan) => sum + operations(plan), 0);
+    const plan = await this.plan(committing, room - leftover);
     const { store } = this.options;
-    if (staged.cut && staged.segment) {
-      const bytes = staged.segment;
-      await store.put(segmentKey(staged.cut.to), {
+    if (plan.cut && plan.segment) {
+      const bytes = plan.segment;
+      await store.put(segmentKey(plan.cut.to), {
         size: bytes.length,
         sha256: createHash('sha256').update(bytes).digest('hex'),
         open: () => Readable.from([bytes]),
       });
     }
-    if (staged.snapshot) {
-      const file = staged.snapshot;
+    if (plan.snapshot) {
+      const file = plan.snapshot;
       await store.put(snapshotKey(file.seq), {
         size: file.size,
         sha256: file.sha256,
@@ -176,20 +195,26 @@ export class Replicator implements CommitRider {
         open: () => createReadStream(file.path),
       });
     }
-    if (staged.prunes.length > 0) await store.delete(staged.prunes);
-    return {
-      operations: (staged.cut ? 1 : 0) + (staged.snapshot ? 1 : 0) + staged.prunes.length,
-      covers: staged.covers,
-      committed: () => this.committed(staged),
-    };
+    if (plan.prunes.length > 0) await store.delete(plan.prunes);
+    this.landing.push(plan);
+    return { operations: operations(plan), covers: plan.covers, committed: () => this.committed() };
+  }
+
+  abandon(): void {
+    this.landing = [];
   }
 
   /** What the next commit carries: the journal's next segment, a due snapshot, and prunes. */
-  private async plan(committing: readonly number[], room: number): Promise<Staged> {
+  private async plan(committing: readonly number[], room: number): Promise<Plan> {
     const { cut, covers } = await this.journal.cut(committing);
-    let left = room - (cut ? 1 : 0);
-    const snapshot = this.pending && this.pending.seq <= covers && left >= 1 ? this.pending : null;
-    if (snapshot) left--;
+    const snapshotFits = this.pending !== null && this.pending.seq <= covers && room >= (cut ? 2 : 1);
+    const snapshot = snapshotFits ? this.pending : null;
+    // Segments go only once a snapshot is in the store (or goes with them): alone, they would
+    // rebuild only what changed since they began (an upgraded drive's older rows would be lost).
+    if (this.snapshots.size === 0 && !snapshot) {
+      return { cut: null, segment: null, snapshot: null, prunes: [], covers: await this.journal.shipped() };
+    }
+    const left = room - (cut ? 1 : 0) - (snapshot ? 1 : 0);
     const snapshots = [...this.snapshots, ...(snapshot ? [snapshot.seq] : [])].sort((a, b) => b - a);
     const prunes: string[] = [];
     // The segments a restore from the older kept snapshot needs stay; with one snapshot, all stay.
@@ -200,31 +225,38 @@ export class Replicator implements CommitRider {
         if (to <= oldestKept) prunes.push(segmentKey(to));
     }
     prunes.splice(Math.max(0, Math.min(left, MAX_PRUNES_PER_COMMIT)));
-    return { cut, segment: cut ? encodeSegment(cut, this.schema) : null, snapshot, prunes, covers };
+    const segment = cut ? await encodeSegment(cut, this.schema) : null;
+    return { cut, segment, snapshot, prunes, covers };
   }
 
-  private async committed(staged: Staged): Promise<void> {
-    this.staged = null;
+  /** Everything staged landed: the plans of this attempt and of failed ones before it. */
+  private async committed(): Promise<void> {
+    const plans = this.landing;
+    this.landing = [];
     this.lastError = null;
-    for (const key of staged.prunes) {
-      const snapshot = snapshotSeq(key);
-      if (snapshot !== null) this.snapshots.delete(snapshot);
-      const segment = segmentSeq(key);
-      if (segment !== null) this.segments.delete(segment);
+    let shipped = 0;
+    for (const plan of plans) {
+      for (const key of plan.prunes) {
+        const snapshot = snapshotSeq(key);
+        if (snapshot !== null) this.snapshots.delete(snapshot);
+        const segment = segmentSeq(key);
+        if (segment !== null) this.segments.delete(segment);
+      }
+      if (plan.cut) {
+        if (!this.segments.has(plan.cut.to)) this.segmentsSinceSnapshot++;
+        this.segments.add(plan.cut.to);
+        shipped = Math.max(shipped, plan.cut.to);
+      }
+      const file = plan.snapshot;
+      if (file && !this.snapshots.has(file.seq)) {
+        this.snapshots.add(file.seq);
+        this.lastSnapshot = { seq: file.seq, at: file.createdAt, bytes: file.size };
+        this.segmentsSinceSnapshot = [...this.segments].filter((s) => s > file.seq).length;
+        if (this.pending === file) this.pending = null;
+        this.copy(file);
+      }
     }
-    if (staged.cut) {
-      this.segments.add(staged.cut.to);
-      this.segmentsSinceSnapshot++;
-      await this.journal.markShipped(staged.cut.to);
-    }
-    const file = staged.snapshot;
-    if (file) {
-      this.snapshots.add(file.seq);
-      this.lastSnapshot = { seq: file.seq, at: file.createdAt, bytes: file.size };
-      this.segmentsSinceSnapshot = [...this.segments].filter((s) => s > file.seq).length;
-      if (this.pending === file) this.pending = null;
-      this.copy(file);
-    }
+    if (shipped > 0) await this.journal.markShipped(shipped);
     if (this.segmentsSinceSnapshot >= (this.options.maxSegmentsPerSnapshot ?? 2000) && !this.pending) {
       void this.snapshotNow();
     }
@@ -249,7 +281,7 @@ export class Replicator implements CommitRider {
     return {
       latestSeq: await this.journal.latestSeq(),
       shippedSeq: await this.journal.shipped(),
-      oldestPendingAt: this.staged ? Date.now() : await this.journal.oldestPending(),
+      oldestPendingAt: await this.journal.oldestPending(),
       snapshotsInStore: this.snapshots.size,
       segmentsInStore: this.segments.size,
       lastSnapshot: this.lastSnapshot,

@@ -8,7 +8,7 @@ import type { Logger } from '../observability/logger.js';
 import { openDatabase } from './database.js';
 import { segmentKey, segmentSeq, snapshotKey, snapshotSeq } from './meta-layout.js';
 import { migrationNames } from './migrations/index.js';
-import { JournalReplay } from './replay.js';
+import { JournalReplay, ReplayError } from './replay.js';
 import { DamagedObjectError, decodeSegment, NewerFormatError } from './segment-format.js';
 import { unpackSnapshot } from './snapshot.js';
 
@@ -29,9 +29,9 @@ export interface RestoreOptions {
 }
 
 export interface RestoreReport {
-  /** Where the snapshot came from; "journal" when every change was replayed from the first. */
-  source: 'store' | 'webdav' | 'journal';
-  snapshotSeq: number | null;
+  /** Where the snapshot came from. */
+  source: 'store' | 'webdav';
+  snapshotSeq: number;
   segments: number;
   changes: number;
   ms: number;
@@ -95,31 +95,41 @@ export async function restoreMetadata(options: RestoreOptions): Promise<RestoreR
 
   await fs.mkdir(options.workDir, { recursive: true });
   const restoring = path.join(options.workDir, 'restoring.db');
+  // Segments never go to the store before a snapshot does: without one, they cannot rebuild it.
   const base = await restoreSnapshot(candidates, restoring, options);
-  if (!base && segments.length > 0 && candidates.length > 0) {
-    throw new RestoreError(
-      `every metadata snapshot is damaged (${candidates.map((c) => c.name).join(', ')}) and the journal does not reach back to the start; nothing was changed`,
-    );
-  }
   if (!base) {
-    logger.info({ segments: segments.length }, 'no metadata snapshot; replaying the whole journal');
-    await removeDatabase(restoring);
+    throw new RestoreError(
+      candidates.length === 0
+        ? `the store holds ${segments.length} metadata journal segments but no snapshot to replay them onto; nothing was changed`
+        : `no metadata snapshot could be read (${candidates.map((c) => c.name).join(', ')}); nothing was changed`,
+    );
   }
   // Brings the copy's schema up to this version before replaying.
   await (await openDatabase(restoring)).destroy();
   const db = new SQLite(restoring);
   try {
-    const replay = new JournalReplay(db, base?.seq ?? 0);
+    const replay = new JournalReplay(db, base.seq);
     const later = segments.filter((to) => to > replay.applied);
     if (later.length > 0)
       logger.info({ segments: later.length }, 'restoring metadata: replaying journal segments');
     prepare(db);
     for (const to of later) await replaySegment(store, to, replay);
-    await settlePacks(db, store);
+    const missing = await settlePacks(db, store);
+    if (missing.total > 0 && missing.missing === missing.total && base.source === 'webdav') {
+      throw new RestoreError(
+        `the snapshot copy on WEBDAV_URL names ${missing.total} packs and the store has none of them: it is not this store's metadata; nothing was changed`,
+      );
+    }
+    if (missing.missing > 0) {
+      logger.error(
+        { packs: missing.missing },
+        'restored metadata names packs the store does not hold; run fsck',
+      );
+    }
     finish(db, replay.applied);
     const report: RestoreReport = {
-      source: base?.source ?? 'journal',
-      snapshotSeq: base?.seq ?? null,
+      source: base.source,
+      snapshotSeq: base.seq,
       segments: later.length,
       changes: replay.changes,
       ms: Date.now() - started,
@@ -173,7 +183,7 @@ async function replaySegment(store: BlobStore, to: number, replay: JournalReplay
   }
   let decoded;
   try {
-    decoded = decodeSegment(key, bytes);
+    decoded = await decodeSegment(key, bytes);
   } catch (error) {
     if (error instanceof DamagedObjectError)
       throw new RestoreError(`${error.message}; the metadata after it cannot be restored`);
@@ -188,7 +198,12 @@ async function replaySegment(store: BlobStore, to: number, replay: JournalReplay
     throw new RestoreError(
       `the metadata journal has a gap: changes ${replay.applied + 1}–${header.from - 1} are missing before ${key}`,
     );
-  replay.apply(entries);
+  try {
+    replay.apply(entries);
+  } catch (error) {
+    if (error instanceof ReplayError) throw new RestoreError(`${key}: ${error.message}`);
+    throw error;
+  }
 }
 
 /** Replays without logging the changes again, and without foreign-key checks between steps. */
@@ -202,27 +217,36 @@ function prepare(db: SQLite.Database): void {
 }
 
 /**
- * Packs the snapshot saw on their way to the store: committed if the store has them, else
- * forgotten (no chunk points at them: the journal only ships such changes once the pack is in).
+ * Makes the packs table agree with the store. A pack the snapshot saw on its way is committed if the
+ * store has it, else forgotten (no chunk points at it: the journal ships such changes only once the
+ * pack is in). A pack deleted from the store after its last chunk moved away (a repack, whose
+ * bookkeeping had not shipped yet) is forgotten too. One listing of the packs, not a request each.
  */
-async function settlePacks(db: SQLite.Database, store: BlobStore): Promise<void> {
-  const packs = db.prepare(`select id, key from packs where state != 'committed'`).all() as {
+async function settlePacks(
+  db: SQLite.Database,
+  store: BlobStore,
+): Promise<{ total: number; missing: number }> {
+  const inStore = new Set<string>();
+  for await (const { key } of store.list('packs/')) inStore.add(key);
+  const packs = db.prepare(`select id, key, state from packs`).all() as {
     id: number;
     key: string | null;
+    state: string;
   }[];
-  for (const pack of packs) {
-    const inStore = pack.key !== null && (await store.stat(pack.key)) !== null;
-    if (inStore) {
-      db.prepare(`update packs set state = 'committed', committed_at = ? where id = ?`).run(
-        Date.now(),
-        pack.id,
-      );
-    } else {
-      db.prepare(
-        `delete from packs where id = ? and not exists (select 1 from chunks where pack_id = ?)`,
-      ).run(pack.id, pack.id);
+  const commit = db.prepare(`update packs set state = 'committed', committed_at = ? where id = ?`);
+  const forget = db.prepare(
+    `delete from packs where id = ? and not exists (select 1 from chunks where pack_id = ?)`,
+  );
+  let missing = 0;
+  db.transaction(() => {
+    for (const pack of packs) {
+      const present = pack.key !== null && inStore.has(pack.key);
+      if (present && pack.state !== 'committed') commit.run(Date.now(), pack.id);
+      else if (!present && forget.run(pack.id, pack.id).changes === 0) missing++;
     }
-  }
+  })();
+  const total = db.prepare(`select count(*) from packs`).pluck().get() as number;
+  return { total, missing };
 }
 
 /** The journal goes on from what was replayed; sign-ins start afresh. */

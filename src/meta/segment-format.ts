@@ -1,4 +1,5 @@
-import { gunzipSync, gzipSync } from 'node:zlib';
+import { promisify } from 'node:util';
+import { gunzip, gzip } from 'node:zlib';
 import type { JournalCut } from './journal.js';
 
 /** The first line of every segment. */
@@ -28,7 +29,11 @@ export class DamagedObjectError extends Error {
   override name = 'DamagedObjectError';
 }
 
-export function encodeSegment(cut: JournalCut, schema: string): Buffer {
+const gzipAsync = promisify(gzip);
+const gunzipAsync = promisify(gunzip);
+
+/** Compressed off the main thread (zlib's pool): a segment may hold 100,000 changes. */
+export function encodeSegment(cut: JournalCut, schema: string): Promise<Buffer> {
   const header: SegmentHeader = {
     hubdrive: 'journal',
     format: SEGMENT_FORMAT,
@@ -37,16 +42,16 @@ export function encodeSegment(cut: JournalCut, schema: string): Buffer {
     to: cut.to,
     count: cut.lines.length,
   };
-  return gzipSync(`${JSON.stringify(header)}\n${cut.lines.join('\n')}\n`);
+  return gzipAsync(`${JSON.stringify(header)}\n${cut.lines.join('\n')}\n`);
 }
 
-export function decodeSegment(
+export async function decodeSegment(
   key: string,
   bytes: Buffer,
-): { header: SegmentHeader; entries: SegmentEntry[] } {
+): Promise<{ header: SegmentHeader; entries: SegmentEntry[] }> {
   let text: string;
   try {
-    text = gunzipSync(bytes).toString('utf8');
+    text = (await gunzipAsync(bytes)).toString('utf8');
   } catch (error) {
     throw new DamagedObjectError(`${key} is damaged: ${(error as Error).message}`);
   }

@@ -4,6 +4,8 @@ import path from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip, createGzip } from 'node:zlib';
+import { createRequire } from 'node:module';
+import { Worker } from 'node:worker_threads';
 import SQLite from 'better-sqlite3';
 import { migrationNames } from './migrations/index.js';
 import { DamagedObjectError, NewerFormatError } from './segment-format.js';
@@ -21,22 +23,63 @@ export interface SnapshotFile {
 /** Tables emptied in a snapshot: sign-ins are bearer secrets, the journal is shipped on its own. */
 const SCRUBBED = ['sessions', 'meta_journal'];
 
+// Plain JavaScript, so that it runs the same from sources (tsx) and from the build. The copy is made
+// in one backup step (a copy interrupted by another connection's write starts over, and could never
+// finish on a busy drive); on a thread of its own, so that the drive goes on meanwhile.
+const COPY_WORKER = `
+const { parentPort, workerData } = require('node:worker_threads');
+const SQLite = require(workerData.sqlite);
+(async () => {
+  try {
+    const source = new SQLite(workerData.dbFile, { readonly: true, fileMustExist: true });
+    try {
+      await source.backup(workerData.target, { progress: () => 1 << 30 });
+    } finally {
+      source.close();
+    }
+    const db = new SQLite(workerData.target);
+    try {
+      db.pragma('journal_mode = DELETE');
+      for (const table of workerData.scrub) db.exec('delete from ' + table);
+      const row = db.prepare("select seq from sqlite_sequence where name = 'meta_journal'").get();
+      db.exec('vacuum');
+      parentPort.postMessage({ seq: row ? row.seq : 0 });
+    } finally {
+      db.close();
+    }
+  } catch (error) {
+    parentPort.postMessage({ error: String((error && error.message) || error) });
+  }
+})();
+`;
+
+/** Copies the live database to `target` (scrubbed, compacted) on a worker; returns its journal seq. */
+function copyOnWorker(dbFile: string, target: string): Promise<number> {
+  const sqlite = createRequire(import.meta.url).resolve('better-sqlite3');
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(COPY_WORKER, {
+      eval: true,
+      workerData: { sqlite, dbFile, target, scrub: SCRUBBED },
+    });
+    worker.once('message', (reply: { seq?: number; error?: string }) => {
+      if (reply.error !== undefined) reject(new Error(reply.error));
+      else resolve(reply.seq ?? 0);
+    });
+    worker.once('error', reject);
+    worker.once('exit', (code) => reject(new Error(`the snapshot worker exited (${code})`)));
+  });
+}
+
 /**
  * Makes a consistent copy of the live database with SQLite's online backup API, from a connection
- * of its own (it sees committed transactions only), in one step: a copy interrupted by a write would
- * start over. The copy is scrubbed, compacted and gzip'd into `dir`.
+ * of its own (it sees committed transactions only). The copy is scrubbed, compacted and gzip'd into
+ * `dir`.
  */
 export async function takeSnapshot(options: { dbFile: string; dir: string }): Promise<SnapshotFile> {
   await fs.mkdir(options.dir, { recursive: true });
   const raw = path.join(options.dir, `copy-${randomUUID()}.db`);
   try {
-    const source = new SQLite(options.dbFile, { readonly: true, fileMustExist: true });
-    try {
-      await source.backup(raw, { progress: () => 1 << 30 });
-    } finally {
-      source.close();
-    }
-    const seq = scrub(raw);
+    const seq = await copyOnWorker(options.dbFile, raw);
     const createdAt = Date.now();
     const target = path.join(options.dir, `snapshot-${seq}-${createdAt}.db.gz`);
     const digest = createHash('sha256');
@@ -52,21 +95,6 @@ export async function takeSnapshot(options: { dbFile: string; dir: string }): Pr
     return { seq, path: target, size, sha256: digest.digest('hex'), createdAt };
   } finally {
     await fs.rm(raw, { force: true });
-  }
-}
-
-/** Empties the scrubbed tables of a copy and compacts it; returns the journal seq it holds through. */
-function scrub(file: string): number {
-  const db = new SQLite(file);
-  try {
-    db.pragma('journal_mode = DELETE');
-    for (const table of SCRUBBED) db.exec(`delete from ${table}`);
-    const row = db.prepare(`select seq from sqlite_sequence where name = 'meta_journal'`).get() as
-      { seq: number } | undefined;
-    db.exec('vacuum');
-    return row?.seq ?? 0;
-  } finally {
-    db.close();
   }
 }
 

@@ -49,6 +49,18 @@ export class SqlitePackCatalog implements PackCatalog {
     await this.db.deleteFrom('packs').where('id', '=', id).where('state', '=', 'open').execute();
   }
 
+  async forgetLost(id: number): Promise<boolean> {
+    const result = await this.db
+      .deleteFrom('packs')
+      .where('id', '=', id)
+      .where('state', '!=', 'committed')
+      .where(({ not, exists, selectFrom }) =>
+        not(exists(selectFrom('chunks').select('chunks.id').where('chunks.pack_id', '=', id))),
+      )
+      .executeTakeFirst();
+    return result.numDeletedRows > 0n;
+  }
+
   async unfinished(): Promise<PackRecord[]> {
     const rows = await this.db
       .selectFrom('packs')

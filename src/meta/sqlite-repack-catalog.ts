@@ -24,7 +24,10 @@ export class SqliteRepackCatalog implements RepackCatalog {
       .where('retired_at', 'is', null)
       .where('key', 'is not', null)
       .where(({ eb, or }) =>
-        or([eb('size', '<', criteria.smallBelow), eb(sql<number>`live_bytes * 2`, '<', sql<number>`size`)]),
+        or([
+          eb('size', '<', criteria.smallBelow),
+          eb('live_bytes', '<', sql<number>`size * ${criteria.liveRatio}`),
+        ]),
       )
       .$if(criteria.belowPackId !== null, (q) => q.where('id', '<', criteria.belowPackId!));
   }

@@ -61,7 +61,38 @@ describe('loadConfig: defaults', () => {
       secureCookies: undefined,
       logLevel: 'info',
       webdav: { depthInfinity: false, macFiles: 'store' },
+      replication: { snapshotIntervalMs: 3_600_000, backup: null },
+      gcIntervalMs: 24 * 3600 * 1000,
     });
+  });
+
+  test("the guide's backup variables: credentials in WEBDAV_URL are taken apart, the variables win", () => {
+    const config = loadConfig({
+      WEBDAV_URL: 'https://bob:s%40cret@dav.example.com/backup',
+      WEBDAV_PASSWORD: 'from-the-variable',
+      SYNC_INTERVAL: '600',
+      GC_INTERVAL: '0',
+    });
+    assert.deepEqual(config.replication, {
+      snapshotIntervalMs: 600_000,
+      backup: { url: 'https://dav.example.com/backup/', username: 'bob', password: 'from-the-variable' },
+    });
+    assert.equal(config.gcIntervalMs, null);
+  });
+
+  test('bad backup and interval settings name the variable and never echo the URL', () => {
+    assert.throws(
+      () => loadConfig({ WEBDAV_URL: 'ftp://user:secret@host/', SYNC_INTERVAL: '5', GC_INTERVAL: 'soon' }),
+      (error: Error) =>
+        /WEBDAV_URL: expected an http:\/\/ or https:\/\/ URL/.test(error.message) &&
+        /SYNC_INTERVAL: expected at least 60 seconds/.test(error.message) &&
+        /GC_INTERVAL: expected/.test(error.message) &&
+        !error.message.includes('secret'),
+    );
+    assert.throws(
+      () => loadConfig({ WEBDAV_USERNAME: 'bob' }),
+      /WEBDAV_URL: WEBDAV_USERNAME or WEBDAV_PASSWORD is set/,
+    );
   });
 
   test('empty values count as unset, and unknown variables are ignored', () => {

@@ -129,7 +129,7 @@ describe('the drive on STORE=hf', () => {
     assert.deepEqual(pending, []);
   });
 
-  test('WRITE_MODE=durable answers only once the content is committed to the repo', async () => {
+  test('WRITE_MODE=durable answers only once the content, and its metadata, are committed to the repo', async () => {
     const hub = await startHub();
     const { app, admin } = await openDrive({
       ...hubEnv(hub, 'emulator/drive-d'),
@@ -144,6 +144,8 @@ describe('the drive on STORE=hf', () => {
       .execute();
     assert.deepEqual(pending, []);
     assert.equal(app.engine.status().pendingBytes, 0);
+    // The metadata that names the file is in the repo too: a wiped disk would keep it.
+    assert.equal((await app.replicator.status()).oldestPendingAt, null);
   });
 
   test('packs whose uploads the Hub dropped before their commit are uploaded again, and nothing is lost', async () => {

@@ -3,7 +3,6 @@ import path from 'node:path';
 import { describe, test } from 'node:test';
 import SQLite from 'better-sqlite3';
 import { openDatabase, type Database } from '../../src/meta/database.js';
-import { installJournalTriggers } from '../../src/meta/journal-triggers.js';
 import { SqliteJournal } from '../../src/meta/journal.js';
 import { JournalReplay } from '../../src/meta/replay.js';
 import { decodeSegment, encodeSegment } from '../../src/meta/segment-format.js';
@@ -14,7 +13,6 @@ async function journaled(): Promise<{ db: Database; file: string; journal: Sqlit
   const file = path.join(tempDir('journal'), 'hubdrive.db');
   const db = await openDatabase(file);
   defer(() => db.destroy());
-  await installJournalTriggers(db);
   return { db, file, journal: new SqliteJournal(db) };
 }
 
@@ -120,7 +118,7 @@ describe('the metadata journal', () => {
     await addChunk(db, pack, Buffer.from('00ff'.repeat(16), 'hex'));
     await db.updateTable('chunks').set({ refcount: 3 }).execute();
     const { cut } = await journal.cut([]);
-    const { entries } = decodeSegment('test', encodeSegment(cut!, 'x'));
+    const { entries } = await decodeSegment('test', await encodeSegment(cut!, 'x'));
     const target = new SQLite(base);
     defer(() => target.close());
     target.pragma('foreign_keys = OFF');
@@ -176,5 +174,40 @@ describe('lazy columns', () => {
       .where('id', '=', share.id)
       .execute();
     assert.notEqual(await journal.waitingSince(false), null);
+  });
+});
+
+describe('byte columns', () => {
+  test("an update that leaves a manifest's chunk list alone does not log it again; replay still restores it", async () => {
+    const { db, file, journal } = await journaled();
+    const base = path.join(tempDir('journal-copy'), 'base.db');
+    const copy = new SQLite(file, { readonly: true });
+    await copy.backup(base);
+    copy.close();
+    const chunks = Buffer.alloc(36 * 1000, 7);
+    const manifest = await db
+      .insertInto('manifests')
+      .values({ content_hash: 'c', size: 1, chunk_count: 1000, chunks, refcount: 1, created_at: 1 })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await db.updateTable('manifests').set({ refcount: 2 }).where('id', '=', manifest.id).execute();
+    const { cut } = await journal.cut([]);
+    const [insert, update] = cut!.lines;
+    assert.ok(insert!.length > chunks.length * 2, 'the insert carries the chunk list');
+    assert.ok(update!.length < 300, `the update is small (${update!.length} characters)`);
+    const target = new SQLite(base);
+    defer(() => target.close());
+    for (const t of target
+      .prepare(`select name from sqlite_master where type = 'trigger'`)
+      .pluck()
+      .all() as string[])
+      target.exec(`drop trigger "${t}"`);
+    new JournalReplay(target, 0).apply((await decodeSegment('t', await encodeSegment(cut!, 'x'))).entries);
+    const row = target.prepare('select refcount, chunks from manifests').get() as {
+      refcount: number;
+      chunks: Buffer;
+    };
+    assert.equal(row.refcount, 2);
+    assert.ok(row.chunks.equals(chunks));
   });
 });

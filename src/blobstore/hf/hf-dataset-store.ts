@@ -14,7 +14,7 @@ import {
 import { assertValidKey, isValidKey } from '../keys.js';
 import { branchHead, commitOperations, type CommitOperation } from './hub-commit.js';
 import type { HubContext } from './hub-context.js';
-import { hubError, HubResponseError } from './hub-context.js';
+import { apiUrl, authorization, hubError, HubResponseError } from './hub-context.js';
 import { createHubFetch } from './hub-fetch.js';
 import { bufferBody, fileBody, preuploadMode, readRange, uploadLfsObject } from './lfs-upload.js';
 import { ResolveCache } from './resolve-cache.js';
@@ -281,6 +281,32 @@ export class HfDatasetStore implements BlobStore {
         this.staged.delete(op.path);
     }
     return operations.filter((op) => op.kind !== 'delete' || present.has(op.path));
+  }
+
+  /**
+   * Squashes the branch's history into one commit with the same files (the Hub's super-squash), so
+   * that deleted packs stop counting against the repo's storage. Irreversible; the Hub updates its
+   * figure within about 36 hours. It is a commit on the Hub: it waits for any commit of ours.
+   */
+  reclaimHistory(): Promise<void> {
+    const run = this.commitChain.then(() => this.superSquash());
+    this.commitChain = run.catch(() => undefined);
+    return run;
+  }
+
+  private async superSquash(): Promise<void> {
+    const response = await this.context.fetch(
+      apiUrl(this.context, `super-squash/${encodeURIComponent(this.context.revision)}`),
+      {
+        method: 'POST',
+        headers: { ...authorization(this.context), 'Content-Type': 'application/json' },
+        body: JSON.stringify({ message: 'hubdrive: reclaim the space of deleted packs (super-squash)' }),
+      },
+    );
+    if (!response.ok) throw await hubError(response, 'super-squash');
+    await response.body?.cancel().catch(() => undefined);
+    // The next commit goes on top of the squashed one.
+    this.head = await branchHead(this.context);
   }
 
   async recentCommits(sinceMs: number): Promise<number[]> {

@@ -19,6 +19,16 @@ const userChanges = z.object({
   role: z.enum(['admin', 'user']).optional(),
 });
 const idParams = z.object({ id: z.coerce.number().int() });
+const gcInput = z.object({
+  dryRun: z.boolean().optional(),
+  /** Packs less than this share live are rewritten. */
+  threshold: z.number().min(0).max(1).optional(),
+});
+const fsckInput = z.object({
+  dryRun: z.boolean().optional(),
+  verify: z.boolean().optional(),
+  repair: z.boolean().optional(),
+});
 
 export function adminRoutes(app: FastifyInstance, { drive }: { drive: Drive }): void {
   app.addHook('preHandler', requireUser(drive.sessions));
@@ -38,4 +48,14 @@ export function adminRoutes(app: FastifyInstance, { drive }: { drive: Drive }): 
   });
 
   app.get('/admin/store', async () => drive.storeStatus());
+
+  // Both answer once done (gc waits out the grace period for reads, a minute); 409 while one runs.
+  app.post('/admin/gc', async (request) => {
+    const { dryRun, threshold } = parseInput(gcInput, request.body);
+    return drive.maintenance.gc({ dryRun, liveRatio: threshold });
+  });
+
+  app.post('/admin/fsck', async (request) => {
+    return drive.maintenance.fsck(parseInput(fsckInput, request.body));
+  });
 }

@@ -1,0 +1,51 @@
+import pino from 'pino';
+import { createHubdrive, REDACTED_PATHS, type Hubdrive } from '../app/hubdrive.js';
+import { DataDirLockedError } from '../app/data-dir-lock.js';
+import { ConfigError, loadConfig } from '../config/config.js';
+
+/** A command's arguments were wrong: the message goes to stderr with the usage, exit code 2. */
+export class UsageError extends Error {}
+
+/**
+ * Opens the drive for a maintenance command (gc, fsck) without serving it, runs `work`, and closes
+ * it. It takes DATA_DIR's lock like a server, so it stops with a message while a server runs there.
+ * No request can be reading moved chunks here, so retired packs need no grace period. Logs go to
+ * stderr (warnings only, unless LOG_LEVEL says otherwise); stdout is the command's answer.
+ */
+export async function withOfflineApp(
+  command: 'gc' | 'fsck',
+  work: (app: Hubdrive) => Promise<number>,
+): Promise<number> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`hubdrive: ${error.message}\n`);
+      return 2;
+    }
+    throw error;
+  }
+  const logger = pino(
+    {
+      level: process.env.LOG_LEVEL ? config.logLevel : 'warn',
+      redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+    },
+    pino.destination(2),
+  );
+  let app: Hubdrive;
+  try {
+    app = await createHubdrive({ ...config, gcIntervalMs: null }, { logger, repack: { graceMs: 0 } });
+  } catch (error) {
+    if (!(error instanceof DataDirLockedError)) throw error;
+    process.stderr.write(
+      `hubdrive ${command}: a hubdrive server is running on DATA_DIR ${config.dataDir} (or another gc or fsck); use POST /api/admin/${command}, or stop it\n`,
+    );
+    return 1;
+  }
+  try {
+    return await work(app);
+  } finally {
+    await app.close();
+  }
+}

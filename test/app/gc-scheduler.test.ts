@@ -1,0 +1,52 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import pino from 'pino';
+import { GcScheduler } from '../../src/app/gc-scheduler.js';
+import type { GcReport } from '../../src/content/garbage-collector.js';
+import { pseudoRandom } from '../helpers/data.js';
+import { buildApp, SMALL_CONTENT_ENV, TEST_ADMIN_PASSWORD } from '../helpers/drive.js';
+import { purge, storeObjects, writeFlushed } from '../helpers/repack.js';
+
+const quiet = pino({ level: 'silent' });
+
+test('a turn is skipped while a gc (or an fsck) runs, and none starts once stopped', async () => {
+  const finish: (() => void)[] = [];
+  const maintenance = {
+    busy: false,
+    runs: 0,
+    gc(): Promise<GcReport> {
+      this.runs++;
+      return new Promise((resolve) => finish.push(() => resolve({} as GcReport)));
+    },
+  };
+  const scheduler = new GcScheduler({ intervalMs: null, maintenance, logger: quiet });
+  assert.equal(scheduler.runDue(), true);
+  assert.equal(scheduler.runDue(), false, 'the first run is still under way');
+  finish.shift()!();
+  await new Promise((resolve) => setImmediate(resolve));
+  maintenance.busy = true;
+  assert.equal(scheduler.runDue(), false, 'a gc or fsck asked for by hand is under way');
+  maintenance.busy = false;
+  assert.equal(scheduler.runDue(), true);
+  finish.shift()!();
+  scheduler.stop();
+  assert.equal(scheduler.runDue(), false);
+  assert.equal(maintenance.runs, 2);
+});
+
+test('the app runs gc by itself every GC_INTERVAL', async () => {
+  const { app } = await buildApp(
+    { ...SMALL_CONTENT_ENV, FLUSH_INTERVAL: '3600' },
+    { repack: { graceMs: 0 } },
+    { gcIntervalMs: 200 },
+  );
+  const admin = await app.drive.users.authenticate('admin', TEST_ADMIN_PASSWORD);
+  const drive = { app, admin, dataDir: '', close: () => app.close() };
+  await writeFlushed(drive, '/a.bin', pseudoRandom(1_000_000, 8700));
+  await writeFlushed(drive, '/b.bin', pseudoRandom(1_000_000, 8701));
+  const before = await storeObjects(app);
+  await purge(drive, '/a.bin');
+  // No timing is asserted: the test waits until the scheduled gc has deleted the dead pack.
+  while ((await storeObjects(app)).length === before.length) await new Promise((r) => setTimeout(r, 50));
+  assert.equal((await storeObjects(app)).length, before.length - 1);
+});
