@@ -74,7 +74,10 @@ describe('restoring metadata from damaged or foreign objects', () => {
     await session(env, { '/two.bin': 2 });
     for (const file of snapshotFiles(storeDir)) flipByte(file);
     rmSync(dataDir, { recursive: true, force: true });
-    await assert.rejects(buildApp(env), /no metadata snapshot could be read \(meta\/snapshot\/.*\); nothing was changed/);
+    await assert.rejects(
+      buildApp(env),
+      /no metadata snapshot could be read \(meta\/snapshot\/.*\); nothing was changed/,
+    );
     assert.equal(existsSync(path.join(dataDir, 'hubdrive.db')), false);
   });
 
