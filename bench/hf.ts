@@ -208,9 +208,11 @@ export async function benchHfScale(deps: HfBenchDeps): Promise<void> {
   deps.print('hfscale_commits_per_100_files', (stats.commits / (count + 1)) * 100);
   deps.print('hfscale_objects_in_repo', stats.files);
   deps.print('hfscale_largest_folder_entries', stats.largestFolder);
+  // Packs: one per 64 MiB, one more per flush; metadata: a journal segment per commit and up to
+  // three snapshots; hubdrive.json and .gitattributes.
   deps.print(
     'hfscale_objects_allowed_by_rule',
-    Math.ceil((2 * GiB + count * 4096) / (64 * 1024 ** 2)) + stats.commits + 2,
+    Math.ceil((2 * GiB + count * 4096) / (64 * 1024 ** 2)) + 2 * stats.commits + 3 + 2,
   );
   hub.setFaults({ errorRate: 0.07, errorStatuses: [429, 500, 503], resetRate: 0.03, seed: 7 });
   const bigBack = path.join(deps.root, 'scale-2gib.back');
