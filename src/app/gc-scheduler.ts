@@ -8,11 +8,19 @@ export interface ScheduledGc {
   gc(): Promise<GcReport>;
 }
 
+/** When the schedule last started, kept across restarts (a Space restarting daily must still run gc). */
+export interface GcClock {
+  read(): Promise<number | null>;
+  write(at: number): Promise<void>;
+}
+
 export interface GcSchedulerOptions {
   /** Milliseconds between runs (GC_INTERVAL), or null for never. */
   intervalMs: number | null;
   maintenance: ScheduledGc;
   logger: Logger;
+  /** Without one, the schedule starts afresh at every start. */
+  clock?: GcClock;
 }
 
 /** setTimeout takes at most this (about 24.8 days); GC_INTERVAL may be longer. */
@@ -27,10 +35,18 @@ export class GcScheduler {
 
   constructor(private readonly options: GcSchedulerOptions) {}
 
-  start(): void {
-    if (this.options.intervalMs === null || this.stopped) return;
-    this.due = Date.now() + this.options.intervalMs;
-    this.arm();
+  async start(): Promise<void> {
+    const { intervalMs, clock, logger } = this.options;
+    if (intervalMs === null || this.stopped) return;
+    let last: number | null = null;
+    try {
+      last = (await clock?.read()) ?? null;
+      if (last === null) await clock?.write(Date.now());
+    } catch (error) {
+      logger.warn({ err: error }, 'could not read when gc last ran; counting from now');
+    }
+    this.due = (last ?? Date.now()) + intervalMs;
+    if (!this.stopped) this.arm();
   }
 
   private arm(): void {
@@ -38,6 +54,7 @@ export class GcScheduler {
     this.timer = setTimeout(() => {
       if (Date.now() < this.due) return this.arm();
       this.due = Date.now() + this.options.intervalMs!;
+      this.options.clock?.write(Date.now()).catch(() => undefined);
       this.runDue();
       this.arm();
     }, wait);

@@ -22,7 +22,7 @@ import { SqliteGcCatalog } from '../meta/sqlite-gc-catalog.js';
 import { SqlitePackCatalog } from '../meta/sqlite-pack-catalog.js';
 import { SqliteRepackCatalog } from '../meta/sqlite-repack-catalog.js';
 import { DataDirLock } from './data-dir-lock.js';
-import { GcScheduler } from './gc-scheduler.js';
+import { GcScheduler, type GcClock } from './gc-scheduler.js';
 
 export interface Hubdrive {
   config: Config;
@@ -83,6 +83,23 @@ async function openStore(config: Config, logger: PinoLogger): Promise<BlobStore>
   });
 }
 
+/** A time kept in the settings table (replicated to the store with the rest of the metadata). */
+function settingClock(db: Database, key: string): GcClock {
+  return {
+    async read() {
+      const row = await db.selectFrom('settings').select('value').where('key', '=', key).executeTakeFirst();
+      return row ? Number(row.value) : null;
+    },
+    async write(at) {
+      await db
+        .insertInto('settings')
+        .values({ key, value: String(at) })
+        .onConflict((oc) => oc.column('key').doUpdateSet({ value: String(at) }))
+        .execute();
+    },
+  };
+}
+
 async function exists(file: string): Promise<boolean> {
   return fs.access(file).then(
     () => true,
@@ -110,8 +127,9 @@ export async function createHubdrive(config: Config, overrides: HubdriveOverride
     intervalMs: config.gcIntervalMs,
     maintenance,
     logger: app.logger.child({ component: 'gc' }),
+    clock: settingClock(app.db, 'gc_scheduled_at'),
   });
-  scheduler.start();
+  await scheduler.start();
   return {
     ...app,
     gc: (options) => maintenance.gc(options),

@@ -80,7 +80,7 @@ export async function fsck(argv: string[]): Promise<number> {
     process.stderr.write(`hubdrive fsck: ${error.message}\n\n${FSCK_USAGE}`);
     return 2;
   }
-  return withOfflineApp('fsck', async (app) => {
+  return withOfflineApp('fsck', { changesStore: false }, async (app) => {
     const bar = new ProgressBar();
     let report: FsckReport;
     try {

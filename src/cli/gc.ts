@@ -12,7 +12,7 @@ packs and objects no pack is, and on a Hugging Face repo squashes its history so
 storage really drops (irreversible). Settings come from the same environment as \`hubdrive serve\`;
 it stops while a server runs on DATA_DIR (use POST /api/admin/gc there).
   --dry-run      say what would be dropped, rewritten and deleted; change nothing
-  --threshold R  rewrite packs less than R live (0 to 1)
+  --threshold R  rewrite packs less than R live (0 to below 1)
   --json         print the report as JSON
 `;
 
@@ -32,8 +32,8 @@ function parse(argv: string[]): { dryRun: boolean; liveRatio: number; json: bool
   }
   const text = values.threshold;
   const liveRatio = text === undefined ? DEFAULT_GC_LIVE_RATIO : Number(text);
-  if (text !== undefined && (!/^\d*\.?\d+$/.test(text) || liveRatio > 1)) {
-    throw new UsageError(`--threshold expects a share between 0 and 1, such as 0.8, not "${text}"`);
+  if (text !== undefined && (!/^\d*\.?\d+$/.test(text) || liveRatio >= 1)) {
+    throw new UsageError(`--threshold expects a share from 0 to below 1, such as 0.8, not "${text}"`);
   }
   return { dryRun: values['dry-run'], liveRatio, json: values.json };
 }
@@ -72,7 +72,7 @@ export async function gc(argv: string[]): Promise<number> {
     process.stderr.write(`hubdrive gc: ${error.message}\n\n${GC_USAGE}`);
     return 2;
   }
-  return withOfflineApp('gc', async (app) => {
+  return withOfflineApp('gc', { changesStore: !args.dryRun }, async (app) => {
     const bar = new ProgressBar();
     let report: GcReport;
     try {

@@ -237,7 +237,11 @@ export class ContentEngine {
 
   /** Commits everything pending. `urgent` is for shutdown: it also stops repacking for good. */
   async flush(options?: { urgent?: boolean }): Promise<void> {
-    if (options?.urgent) await this.stopRepacking();
+    if (options?.urgent) {
+      // Commits go at once from now on: a gc stopping may be waiting for its deletions' commit.
+      this.flusher.stopPacing();
+      await this.stopRepacking();
+    }
     return this.flusher.flush(options);
   }
 

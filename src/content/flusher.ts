@@ -439,6 +439,15 @@ export class Flusher {
     this.committedWaiters.delete(id);
   }
 
+  /**
+   * Shutdown: commits go as soon as they can from now on, without gathering or waiting for the
+   * budget (it is set below the Hub's own limit, and the rest is for this).
+   */
+  stopPacing(): void {
+    this.budgetWake.abort();
+    this.kick();
+  }
+
   /** Resolves once every given pack is committed to the store. */
   async waitCommitted(packIds: Iterable<number>): Promise<void> {
     const waits: Promise<void>[] = [];

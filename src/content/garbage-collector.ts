@@ -115,7 +115,10 @@ export class GarbageCollector {
       belowPackId: () => pins.firstPackInUse(),
       pinned: () => pins.pinnedChunks(),
     };
-    const policy: RepackPolicy = { ...this.deps.policy, liveRatio };
+    // Packs written from here on (this gc's own) are never rewritten by it: with small chunks, a
+    // fresh pack's trailer alone can keep it under a high threshold, round after round.
+    const newest = (await catalog.packs()).reduce((max, p) => Math.max(max, p.id), 0);
+    const policy: RepackPolicy = { ...this.deps.policy, liveRatio, onlyBelowPackId: newest + 1 };
     progress({ phase: 'dropping unreferenced chunks', done: 0, total: null, unit: 'items' });
     if (dryRun) return this.plan(criteria, policy, before, report);
     const dead = await catalog.dropDeadChunks(criteria, Date.now());

@@ -25,6 +25,8 @@ export interface RepackPolicy {
   maxPacksPerRun: number;
   /** A pack whose live bytes are under this share of its size is rewritten; 0.5 unless said. */
   liveRatio?: number;
+  /** Only packs with a lower id: a gc never rewrites what it wrote itself. */
+  onlyBelowPackId?: number;
 }
 
 /** Below half live, a pack is mostly dead. */
@@ -71,10 +73,12 @@ export class Repacker {
   constructor(private readonly deps: RepackerDeps) {}
 
   /** Packs counted towards a run, as the engine's trigger counts them. */
-  criteria(liveRatio = MOSTLY_DEAD): RepackCriteria {
+  criteria(liveRatio = MOSTLY_DEAD, onlyBelowPackId?: number): RepackCriteria {
+    const inUse = this.deps.pins.firstPackInUse();
+    const limits = [inUse, onlyBelowPackId].filter((id): id is number => id !== null && id !== undefined);
     return {
       smallBelow: Math.floor(this.deps.packSize / 4),
-      belowPackId: this.deps.pins.firstPackInUse(),
+      belowPackId: limits.length > 0 ? Math.min(...limits) : null,
       liveRatio,
     };
   }
@@ -111,7 +115,7 @@ export class Repacker {
    */
   async plan(policy: RepackPolicy): Promise<RepackCandidate[]> {
     const ratio = policy.liveRatio ?? MOSTLY_DEAD;
-    const all = await this.deps.repackCatalog.candidates(this.criteria(ratio));
+    const all = await this.deps.repackCatalog.candidates(this.criteria(ratio, policy.onlyBelowPackId));
     const dead = (p: RepackCandidate) => p.liveBytes < p.size * ratio;
     const merging = all.filter((p) => !dead(p)).length >= 2;
     const chosen: RepackCandidate[] = [];

@@ -50,3 +50,42 @@ test('the app runs gc by itself every GC_INTERVAL', async () => {
   while ((await storeObjects(app)).length === before.length) await new Promise((r) => setTimeout(r, 50));
   assert.equal((await storeObjects(app)).length, before.length - 1);
 });
+
+test('the schedule counts from the last run kept in the metadata: restarts do not push gc back', async () => {
+  let runs = 0;
+  const maintenance = {
+    busy: false,
+    gc(): Promise<GcReport> {
+      runs++;
+      return Promise.resolve({} as GcReport);
+    },
+  };
+  const kept: number[] = [Date.now() - 3_600_000 + 100];
+  const clock = {
+    read: () => Promise.resolve(kept.at(-1) ?? null),
+    write: (at: number) => {
+      kept.push(at);
+      return Promise.resolve();
+    },
+  };
+  // An hour's interval, of which all but 100 ms passed before this start.
+  const scheduler = new GcScheduler({ intervalMs: 3_600_000, maintenance, logger: quiet, clock });
+  await scheduler.start();
+  await new Promise((resolve) => setTimeout(resolve, 400));
+  scheduler.stop();
+  assert.equal(runs, 1);
+  assert.ok(kept.at(-1)! > Date.now() - 1000, 'the run is recorded');
+
+  // A first start with nothing kept records itself and counts from there.
+  const fresh: number[] = [];
+  const first = new GcScheduler({
+    intervalMs: 3_600_000,
+    maintenance,
+    logger: quiet,
+    clock: { read: () => Promise.resolve(null), write: (at) => Promise.resolve(void fresh.push(at)) },
+  });
+  await first.start();
+  first.stop();
+  assert.equal(fresh.length, 1);
+  assert.equal(runs, 1);
+});

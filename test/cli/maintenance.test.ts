@@ -111,7 +111,7 @@ describe('hubdrive gc and fsck', () => {
   test('bad arguments exit 2 with the usage', async () => {
     const bad = await hubdrive(tempDir('hubdrive-cli'), ['gc', '--threshold', '2']);
     assert.equal(bad.code, 2);
-    assert.match(bad.stderr, /--threshold expects a share between 0 and 1/);
+    assert.match(bad.stderr, /--threshold expects a share from 0 to below 1/);
     assert.match(bad.stderr, /usage: hubdrive gc/);
     const unknown = await hubdrive(tempDir('hubdrive-cli'), ['fsck', '--fix']);
     assert.equal(unknown.code, 2);

@@ -84,6 +84,18 @@ describe('gc', () => {
     assert.equal(again.chunksDropped + again.packsRepacked + again.packsDeleted + again.orphansDeleted, 0);
   });
 
+  test('a high threshold rewrites each pack once: gc never takes its own fresh packs for dead ones', async () => {
+    const d = await drive();
+    // Tiny files: each pack's trailer alone keeps it under 0.99 live, new ones too.
+    for (let i = 0; i < 12; i++) await writeFlushed(d, `/t${i}.txt`, pseudoRandom(700, 7300 + i));
+    const packs = (await storeObjects(d.app)).filter((k) => k.startsWith('packs/')).length;
+    const report = await d.app.drive.maintenance.gc({ liveRatio: 0.99 });
+    assert.ok(report.packsRepacked > 0 && report.packsRepacked <= packs, JSON.stringify(report));
+    for (let i = 0; i < 12; i++)
+      assert.ok((await readFile(d, `/t${i}.txt`)).equals(pseudoRandom(700, 7300 + i)));
+    await assertConsistent(d.app);
+  });
+
   test('a chunk a write in flight has found survives gc, though nothing referenced it', async () => {
     const d = await drive();
     // Two packs of it, and a newer pack after them, so that gc may look at both.

@@ -15,7 +15,7 @@ import {
 import { hubEnv } from '../helpers/hub.js';
 import { shmDir } from '../helpers/shm.js';
 
-test('on the Hub: 2 GiB, 90% deleted, trash emptied, gc: the repo uses at most 15% of it; fsck clean before and after', async () => {
+test('on the Hub: 2 GiB, 90% deleted, trash emptied, gc: the repo uses at most 15% of it; fsck clean before and after', async (t) => {
   const hub = await startHubEmulator({ dir: shmDir('hub'), port: 0, host: '127.0.0.1' });
   defer(() => hub.close());
   const repo = 'emulator/gc-space';
@@ -38,6 +38,10 @@ test('on the Hub: 2 GiB, 90% deleted, trash emptied, gc: the repo uses at most 1
   const report = await gc(client);
   assert.equal(report.historyReclaimed, true, JSON.stringify(report));
   const after = await hub.stats(repo);
+  const share = ((100 * after.storageBytes) / before.storageBytes).toFixed(1);
+  t.diagnostic(
+    `Hub storage: ${before.storageBytes} bytes before gc, ${after.storageBytes} after (${share}%)`,
+  );
   assert.ok(
     after.storageBytes <= 0.15 * before.storageBytes,
     `the Hub counts ${after.storageBytes} of ${before.storageBytes} bytes after gc`,

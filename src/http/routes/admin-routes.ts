@@ -22,7 +22,7 @@ const idParams = z.object({ id: z.coerce.number().int() });
 const gcInput = z.object({
   dryRun: z.boolean().optional(),
   /** Packs less than this share live are rewritten. */
-  threshold: z.number().min(0).max(1).optional(),
+  threshold: z.number().min(0).lt(1, 'expected a share below 1, such as 0.8').optional(),
 });
 const fsckInput = z.object({
   dryRun: z.boolean().optional(),
