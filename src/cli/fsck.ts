@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { formatSize } from '../config/sizes.js';
 import type { FsckProblem, FsckReport } from '../content/consistency-check.js';
 import { ProgressBar } from './progress-bar.js';
-import { UsageError, withOfflineApp } from './offline-app.js';
+import { commandArgs, UsageError, withOfflineApp } from './offline-app.js';
 
 export const FSCK_USAGE = `usage: hubdrive fsck [--verify] [--repair] [--dry-run] [--json]
 
@@ -68,18 +68,9 @@ export function describeFsck(report: FsckReport): string {
 
 /** `hubdrive fsck`. */
 export async function fsck(argv: string[]): Promise<number> {
-  if (argv.includes('--help') || argv.includes('-h')) {
-    process.stdout.write(FSCK_USAGE);
-    return 0;
-  }
-  let args;
-  try {
-    args = parse(argv);
-  } catch (error) {
-    if (!(error instanceof UsageError)) throw error;
-    process.stderr.write(`hubdrive fsck: ${error.message}\n\n${FSCK_USAGE}`);
-    return 2;
-  }
+  const parsed = commandArgs('fsck', FSCK_USAGE, argv, parse);
+  if ('exit' in parsed) return parsed.exit;
+  const { args } = parsed;
   return withOfflineApp('fsck', { changesStore: false }, async (app) => {
     const bar = new ProgressBar();
     let report: FsckReport;

@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { formatSize } from '../config/sizes.js';
 import { DEFAULT_GC_LIVE_RATIO, type GcReport } from '../content/garbage-collector.js';
 import { ProgressBar } from './progress-bar.js';
-import { UsageError, withOfflineApp } from './offline-app.js';
+import { commandArgs, UsageError, withOfflineApp } from './offline-app.js';
 
 export const GC_USAGE = `usage: hubdrive gc [--dry-run] [--threshold R] [--json]
 
@@ -60,18 +60,9 @@ export function describeGc(report: GcReport): string {
 
 /** `hubdrive gc`. */
 export async function gc(argv: string[]): Promise<number> {
-  if (argv.includes('--help') || argv.includes('-h')) {
-    process.stdout.write(GC_USAGE);
-    return 0;
-  }
-  let args;
-  try {
-    args = parse(argv);
-  } catch (error) {
-    if (!(error instanceof UsageError)) throw error;
-    process.stderr.write(`hubdrive gc: ${error.message}\n\n${GC_USAGE}`);
-    return 2;
-  }
+  const parsed = commandArgs('gc', GC_USAGE, argv, parse);
+  if ('exit' in parsed) return parsed.exit;
+  const { args } = parsed;
   return withOfflineApp('gc', { changesStore: !args.dryRun }, async (app) => {
     const bar = new ProgressBar();
     let report: GcReport;

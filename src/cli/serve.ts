@@ -1,18 +1,10 @@
-import { ConfigError, loadConfig } from '../config/config.js';
 import { createHubdrive } from '../app/hubdrive.js';
+import { loadConfigOrSay } from './load-config.js';
 
 /** `hubdrive serve`: runs the drive until SIGTERM or SIGINT, then flushes and exits. */
 export async function serve(): Promise<number> {
-  let config;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`hubdrive: ${error.message}\n`);
-      return 2;
-    }
-    throw error;
-  }
+  const config = loadConfigOrSay();
+  if (!config) return 2;
   const app = await createHubdrive(config);
   if (config.sysToken && config.sysToken.length < 12) {
     app.logger.warn('SYS_TOKEN is shorter than 12 characters; anyone who guesses it is the admin');

@@ -1,6 +1,6 @@
 import SQLite from 'better-sqlite3';
 import { Kysely, Migrator, SqliteDialect } from 'kysely';
-import { installJournalTriggers } from './journal-triggers.js';
+import { dropJournalTriggers, installJournalTriggers } from './journal-triggers.js';
 import { migrationProvider } from './migrations/index.js';
 import type { Schema } from './schema.js';
 import { withStatementCache } from './statement-cache.js';
@@ -24,13 +24,8 @@ export async function openDatabase(file: string): Promise<Database> {
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
-  // The journal's triggers are made from the columns as they are: a migration must not trip on them.
-  // They are made anew afterwards.
-  const triggers = sqlite
-    .prepare(`select name from sqlite_master where type = 'trigger' and name like 'hubdrive_journal_%'`)
-    .pluck()
-    .all() as string[];
-  for (const name of triggers) sqlite.exec(`drop trigger "${name}"`);
+  // Made anew from the migrated columns below.
+  dropJournalTriggers(sqlite);
   const db = new Kysely<Schema>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
   const migrator = new Migrator({ db, provider: migrationProvider });
   const { error, results } = await migrator.migrateToLatest();

@@ -1,3 +1,4 @@
+import type SQLite from 'better-sqlite3';
 import { sql } from 'kysely';
 import type { Database } from './database.js';
 
@@ -122,9 +123,14 @@ export async function installJournalTriggers(db: Database): Promise<void> {
   });
 }
 
-/** Drops the journal triggers (a restore replays changes without logging them again). */
-export async function dropJournalTriggers(db: Database): Promise<void> {
-  const old = await sql<{ name: string }>`
-    select name from sqlite_master where type = 'trigger' and name like ${`${TRIGGER_PREFIX}%`}`.execute(db);
-  for (const { name } of old.rows) await sql.raw(`drop trigger ${quote(name)}`).execute(db);
+/**
+ * Drops the journal triggers on a plain connection: before migrations (which must not trip on
+ * triggers made from older columns), and for a restore (which replays changes without logging them).
+ */
+export function dropJournalTriggers(sqlite: SQLite.Database): void {
+  const names = sqlite
+    .prepare(`select name from sqlite_master where type = 'trigger' and name like ?`)
+    .pluck()
+    .all(`${TRIGGER_PREFIX}%`) as string[];
+  for (const name of names) sqlite.exec(`drop trigger ${quote(name)}`);
 }

@@ -6,6 +6,7 @@ import SQLite from 'better-sqlite3';
 import type { BlobStore } from '../blobstore/blob-store.js';
 import type { Logger } from '../observability/logger.js';
 import { openDatabase } from './database.js';
+import { dropJournalTriggers } from './journal-triggers.js';
 import { segmentKey, segmentSeq, snapshotKey, snapshotSeq } from './meta-layout.js';
 import { migrationNames } from './migrations/index.js';
 import { JournalReplay, ReplayError } from './replay.js';
@@ -209,11 +210,7 @@ async function replaySegment(store: BlobStore, to: number, replay: JournalReplay
 /** Replays without logging the changes again, and without foreign-key checks between steps. */
 function prepare(db: SQLite.Database): void {
   db.pragma('foreign_keys = OFF');
-  const triggers = db
-    .prepare(`select name from sqlite_master where type = 'trigger' and name like 'hubdrive_journal_%'`)
-    .pluck()
-    .all() as string[];
-  for (const name of triggers) db.exec(`drop trigger "${name}"`);
+  dropJournalTriggers(db);
 }
 
 /**
