@@ -197,3 +197,35 @@ describe('a pack that can never be committed', () => {
     await close();
   });
 });
+
+describe('the snapshot schedule', () => {
+  test('a snapshot is taken every interval while something changed, and none while nothing did', async () => {
+    const dir = tempDir('races-schedule');
+    const db = await openDatabase(path.join(dir, 'hubdrive.db'));
+    defer(() => db.destroy());
+    const store = await LocalStore.open({ dir: path.join(dir, 'store') });
+    defer(() => store.close());
+    const replicator = await Replicator.open({
+      db,
+      dbFile: path.join(dir, 'hubdrive.db'),
+      store,
+      workDir: path.join(dir, 'replication'),
+      snapshotIntervalMs: 250,
+      logger: quiet,
+    });
+    defer(() => replicator.close());
+    replicator.start();
+    const pending = async () => (await replicator.status()).pendingSnapshotSeq;
+    const until = async (ok: (seq: number | null) => boolean) => {
+      for (let i = 0; i < 100 && !ok(await pending()); i++) await new Promise((r) => setTimeout(r, 50));
+      return pending();
+    };
+    // The store has none: one at once.
+    const first = await until((seq) => seq !== null);
+    await db.insertInto('settings').values({ key: 'changed', value: '1' }).execute();
+    const second = await until((seq) => seq !== null && seq > first!);
+    assert.ok(second! > first!, `${second} after ${first}`);
+    await new Promise((r) => setTimeout(r, 700));
+    assert.equal(await pending(), second, 'nothing changed: no new snapshot');
+  });
+});

@@ -59,6 +59,13 @@ describe('restoring metadata from damaged or foreign objects', () => {
     const before = dumpDatabase(path.join(dataDir, 'hubdrive.db'));
     const snapshots = snapshotFiles(storeDir);
     assert.equal(snapshots.length, 2, 'the newest two snapshots are kept');
+    // And only the segments a restore from the older one needs.
+    const older = Number(path.basename(snapshots[0]!).split('.')[0]);
+    const segments = readdirSync(path.join(storeDir, 'meta/journal')).map((n) => Number(n.split('.')[0]));
+    assert.ok(
+      segments.length > 0 && segments.every((to) => to > older),
+      `segments ${segments.join(', ')} after ${older}`,
+    );
     flipByte(snapshots.at(-1)!);
     rmSync(dataDir, { recursive: true, force: true });
 
