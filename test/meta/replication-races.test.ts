@@ -19,6 +19,26 @@ import { tempDir } from '../helpers/temp.js';
 
 const quiet = pino({ level: 'silent' });
 
+/** A database with its journal, a local store, and a replicator to open on them (once the test is ready). */
+async function replicationRig(label: string, snapshotIntervalMs = 3_600_000) {
+  const dir = tempDir(label);
+  const dbFile = path.join(dir, 'hubdrive.db');
+  const db = await openDatabase(dbFile);
+  defer(() => db.destroy());
+  const store = await LocalStore.open({ dir: path.join(dir, 'store') });
+  defer(() => store.close());
+  const open = () =>
+    Replicator.open({
+      db,
+      dbFile,
+      store,
+      workDir: path.join(dir, 'replication'),
+      snapshotIntervalMs,
+      logger: quiet,
+    });
+  return { db, store, open };
+}
+
 /** Restores the metadata a copy of a store holds, and lists the chunks whose pack the store lacks. */
 async function chunksWithoutPack(storeCopy: string): Promise<string[]> {
   const store = await LocalStore.open({ dir: storeCopy });
@@ -83,20 +103,9 @@ describe('replication under concurrent writes and failed commits', () => {
   });
 
   test('after a refused commit, the retry plans again for the packs it carries now', async () => {
-    const dir = tempDir('races-unit');
-    const db = await openDatabase(path.join(dir, 'hubdrive.db'));
-    defer(() => db.destroy());
-    const store = await LocalStore.open({ dir: path.join(dir, 'store') });
-    defer(() => store.close());
+    const { db, open } = await replicationRig('races-unit');
     const catalog = new SqlitePackCatalog(db);
-    const replicator = await Replicator.open({
-      db,
-      dbFile: path.join(dir, 'hubdrive.db'),
-      store,
-      workDir: path.join(dir, 'replication'),
-      snapshotIntervalMs: 3_600_000,
-      logger: quiet,
-    });
+    const replicator = await open();
     await replicator.snapshotNow();
     const packs = [await catalog.create(Date.now()), await catalog.create(Date.now())];
     for (const [i, pack] of packs.entries()) {
@@ -129,9 +138,7 @@ describe('replication under concurrent writes and failed commits', () => {
   });
 
   test('a long backlog leaves in several segments; covers stops where the segment does', async () => {
-    const dir = tempDir('races-cap');
-    const db = await openDatabase(path.join(dir, 'hubdrive.db'));
-    defer(() => db.destroy());
+    const { db } = await replicationRig('races-cap');
     for (let i = 0; i < 5; i++)
       await db
         .insertInto('settings')
@@ -145,20 +152,9 @@ describe('replication under concurrent writes and failed commits', () => {
   });
 
   test('no journal segment goes to the store before a snapshot does', async () => {
-    const dir = tempDir('races-first');
-    const db = await openDatabase(path.join(dir, 'hubdrive.db'));
-    defer(() => db.destroy());
-    const store = await LocalStore.open({ dir: path.join(dir, 'store') });
-    defer(() => store.close());
+    const { db, open } = await replicationRig('races-first');
     await db.insertInto('settings').values({ key: 'before', value: 'v' }).execute();
-    const replicator = await Replicator.open({
-      db,
-      dbFile: path.join(dir, 'hubdrive.db'),
-      store,
-      workDir: path.join(dir, 'replication'),
-      snapshotIntervalMs: 3_600_000,
-      logger: quiet,
-    });
+    const replicator = await open();
     const alone = await replicator.stage([], 100);
     assert.equal(alone.operations, 0);
     assert.equal(alone.covers, 0);
@@ -200,19 +196,8 @@ describe('a pack that can never be committed', () => {
 
 describe('the snapshot schedule', () => {
   test('a snapshot is taken every interval while something changed, and none while nothing did', async () => {
-    const dir = tempDir('races-schedule');
-    const db = await openDatabase(path.join(dir, 'hubdrive.db'));
-    defer(() => db.destroy());
-    const store = await LocalStore.open({ dir: path.join(dir, 'store') });
-    defer(() => store.close());
-    const replicator = await Replicator.open({
-      db,
-      dbFile: path.join(dir, 'hubdrive.db'),
-      store,
-      workDir: path.join(dir, 'replication'),
-      snapshotIntervalMs: 250,
-      logger: quiet,
-    });
+    const { db, open } = await replicationRig('races-schedule', 250);
+    const replicator = await open();
     defer(() => replicator.close());
     replicator.start();
     const pending = async () => (await replicator.status()).pendingSnapshotSeq;
