@@ -1,7 +1,7 @@
 # hubdrive for a Hugging Face Docker Space or a home server (see the README's "Deploy").
 # test/deploy/dockerfile.test.ts checks this file against package.json, the config defaults and the repo.
 
-# --- build: compile the native addons (argon2, better-sqlite3) and the TypeScript -------------------
+# --- build: compile the native addons (argon2, better-sqlite3), the TypeScript and the web UI ---------
 FROM node:20-bookworm-slim AS build
 # node-gyp's tools, for addons that have no prebuilt binary for this platform; the runtime has none.
 RUN apt-get update \
@@ -10,7 +10,9 @@ RUN apt-get update \
 WORKDIR /app
 COPY package.json package-lock.json .npmrc tsconfig.json tsconfig.build.json ./
 COPY src ./src
-# npm ci builds the addons, then runs the package's prepare script, which is `npm run build` (dist/).
+COPY web ./web
+# npm ci builds the addons, then runs the package's prepare script, which is `npm run build`: the server
+# into dist/, the web UI into dist/web/.
 RUN npm ci
 # Drop the dev dependencies (TypeScript, ESLint…); the built addons stay.
 RUN npm prune --omit=dev --ignore-scripts

@@ -21,6 +21,7 @@ import { SqliteChunkIndex } from '../meta/sqlite-chunk-index.js';
 import { SqliteGcCatalog } from '../meta/sqlite-gc-catalog.js';
 import { SqlitePackCatalog } from '../meta/sqlite-pack-catalog.js';
 import { SqliteRepackCatalog } from '../meta/sqlite-repack-catalog.js';
+import { UploadExpiry, UPLOAD_SWEEP_INTERVAL_MS } from './upload-expiry.js';
 import { DataDirLock } from './data-dir-lock.js';
 import { GcScheduler, type GcClock } from './gc-scheduler.js';
 
@@ -45,6 +46,8 @@ export interface Hubdrive {
 
 /** How long requests under way may still run at shutdown before their connections are cut. */
 const SHUTDOWN_GRACE_MS = 8_000;
+/** How long uploads cut off at shutdown may take to record what they received. */
+const UPLOADS_IDLE_MS = 5_000;
 
 export interface HubdriveOverrides {
   logger?: PinoLogger;
@@ -130,12 +133,19 @@ export async function createHubdrive(config: Config, overrides: HubdriveOverride
     clock: settingClock(app.db, 'gc_scheduled_at'),
   });
   await scheduler.start();
+  const expiry = new UploadExpiry({
+    uploads: app.drive.uploads,
+    intervalMs: UPLOAD_SWEEP_INTERVAL_MS,
+    logger: app.logger.child({ component: 'uploads' }),
+  });
+  await expiry.start();
   return {
     ...app,
     gc: (options) => maintenance.gc(options),
     fsck: (options) => maintenance.fsck(options),
     async close(options) {
       scheduler.stop();
+      await expiry.stop();
       try {
         await app.close(options);
       } finally {
@@ -238,6 +248,8 @@ async function assemble(
         http.server.closeAllConnections();
         await stopping;
       }
+      // Uploads cut off just now record what they received (bounded: none may hold the stop up).
+      await Promise.race([drive.uploads.idle(), sleep(UPLOADS_IDLE_MS, undefined, { ref: false })]);
       if (flush) {
         // What those last requests wrote goes first: the snapshot may take a while, and the
         // platform may not wait for it.

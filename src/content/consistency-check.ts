@@ -11,7 +11,7 @@ export type FsckProblemKind =
   | 'manifest-refcount'
   /** A version names a manifest that does not exist. */
   | 'missing-manifest'
-  /** A chunk's count is not the number of manifest entries that use it. */
+  /** A chunk's count is not the number of manifest (and unfinished upload) entries that use it. */
   | 'chunk-refcount'
   /** A manifest uses a chunk the index does not have: that file cannot be read whole. */
   | 'missing-chunk'
@@ -234,6 +234,14 @@ export class ConsistencyCheck {
       const manifest = Manifest.decode(chunks);
       for (let i = 0; i < manifest.count; i++) {
         const hex = chunkIdHex(manifest.id(i));
+        uses.set(hex, (uses.get(hex) ?? 0) + 1);
+      }
+    }
+    // Unfinished uploads hold their chunks like manifests do: counted, never repaired away.
+    for await (const chunks of view.heldChunkLists()) {
+      const list = Manifest.decode(chunks);
+      for (let i = 0; i < list.count; i++) {
+        const hex = chunkIdHex(list.id(i));
         uses.set(hex, (uses.get(hex) ?? 0) + 1);
       }
     }

@@ -11,7 +11,13 @@ import { HashWorkers } from './hash-workers.js';
 import { ConsistencyCheck, type FsckOptions, type FsckReport } from './consistency-check.js';
 import { Flusher, type FlushStatus } from './flusher.js';
 import { GarbageCollector, type GcOptions, type GcReport } from './garbage-collector.js';
-import { ingest, type IngestOptions, type IngestResult } from './ingest.js';
+import {
+  ingest,
+  type IngestCheckpoints,
+  type IngestDeps,
+  type IngestOptions,
+  type IngestResult,
+} from './ingest.js';
 import { IngestPins, type IngestHold } from './ingest-pins.js';
 import { Manifest } from './manifest.js';
 import { Packer } from './packer.js';
@@ -169,6 +175,32 @@ export class ContentEngine {
   async ingest(source: Readable, options?: IngestOptions): Promise<IngestResult> {
     // Until its metadata commits (settle), the write's chunks and packs are safe from the repacker.
     const hold = this.pins.begin(this.packer.newestPackId);
+    try {
+      const result = await ingest(source, this.ingestDeps(hold), options);
+      this.holds.set(result, hold);
+      hold.releaseAfter(UNSETTLED_HOLD_MS);
+      return result;
+    } catch (error) {
+      hold.release();
+      throw error;
+    }
+  }
+
+  /**
+   * A resumable write: complete chunks go to `checkpoints.save` as they become durable (see
+   * IngestCheckpoints), and `save` records them before this resolves, so the pins go with it.
+   */
+  async ingestResumable(source: Readable, checkpoints: IngestCheckpoints): Promise<void> {
+    const hold = this.pins.begin(this.packer.newestPackId);
+    try {
+      await ingest(source, this.ingestDeps(hold), { checkpoints });
+    } finally {
+      // Every part handed over is recorded; a part that was not is referenced by nothing.
+      hold.release();
+    }
+  }
+
+  private ingestDeps(hold: IngestHold): IngestDeps {
     const index = this.options.chunkIndex;
     const chunkIndex: ChunkIndex = {
       async find(id) {
@@ -182,37 +214,33 @@ export class ContentEngine {
       findMany: (ids) => index.findMany(ids),
       chunksInPack: (packId) => index.chunksInPack(packId),
     };
-    try {
-      const result = await ingest(
-        source,
-        {
-          chunker: new FastCdc(this.options.chunker),
-          hasher: this.hasher,
-          chunkIndex,
-          packer: this.packer,
-          slots: this.slots,
-        },
-        options,
-      );
-      this.holds.set(result, hold);
-      hold.releaseAfter(UNSETTLED_HOLD_MS);
-      return result;
-    } catch (error) {
-      hold.release();
-      throw error;
-    }
+    return {
+      chunker: new FastCdc(this.options.chunker),
+      hasher: this.hasher,
+      chunkIndex,
+      packer: this.packer,
+      slots: this.slots,
+    };
   }
 
   /**
    * After the metadata commit: in durable mode, waits until the content, and the metadata naming it,
    * are committed to the store.
-   * It waits on the packs the index now names for each chunk (another upload may have recorded a
-   * chunk in another pack first), not on where this ingest happened to write.
    */
   async settle(result: IngestResult): Promise<void> {
     this.holds.get(result)?.release();
+    await this.settleContent(result.manifest);
+  }
+
+  /**
+   * In durable mode, waits until the chunks of an encoded manifest, and the metadata naming them,
+   * are committed to the store (at once in buffered mode).
+   * It waits on the packs the index now names for each chunk (another upload may have recorded a
+   * chunk in another pack first), not on where this ingest happened to write.
+   */
+  async settleContent(encodedManifest: Buffer): Promise<void> {
     if (this.options.writeMode !== 'durable') return;
-    const manifest = Manifest.decode(result.manifest);
+    const manifest = Manifest.decode(encodedManifest);
     const ids = new Map<string, Buffer>();
     for (let i = 0; i < manifest.count; i++) ids.set(manifest.id(i).toString('hex'), manifest.id(i));
     const locations = await this.options.chunkIndex.findMany([...ids.values()]);

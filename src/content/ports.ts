@@ -136,6 +136,12 @@ export interface ChunkRecord extends StoredChunk {
 export interface MetadataView {
   /** Every manifest's encoded chunk list, in id order. */
   manifests(): AsyncIterable<{ id: number; chunks: Buffer }>;
+  /**
+   * Chunk lists in use outside manifests, encoded like them: the recorded parts of unfinished
+   * resumable uploads. Their entries count in chunk reference counts just as a manifest's do, so
+   * gc keeps those chunks and fsck counts them.
+   */
+  heldChunkLists(): AsyncIterable<Buffer>;
   /** Every chunk row, in id order. */
   chunks(): AsyncIterable<ChunkRecord>;
   packs(): Promise<PackInfo[]>;

@@ -1,6 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { IngestResult } from '../content/ingest.js';
 import { Manifest, MANIFEST_ENTRY_BYTES } from '../content/manifest.js';
+import type { StoredChunk } from '../content/ports.js';
 import type { Schema } from '../meta/schema.js';
 
 /** Called inside the caller's transaction. */
@@ -20,10 +21,11 @@ function chunkCounts(encoded: Buffer): [string, number][] {
 }
 
 /**
- * Adds (sign +1) or removes (-1) one use of each chunk entry of a manifest, keeping each pack's live
- * bytes in step with the chunks whose count crosses zero.
+ * Adds (sign +1) or removes (-1) one use of each chunk entry of a manifest (or of any chunk list
+ * encoded like one: an upload's part), keeping each pack's live bytes in step with the chunks whose
+ * count crosses zero.
  */
-async function adjustChunkRefs(trx: Tx, manifest: Buffer, sign: 1 | -1): Promise<void> {
+export async function adjustChunkRefs(trx: Tx, manifest: Buffer, sign: 1 | -1): Promise<void> {
   const pairs = JSON.stringify(chunkCounts(manifest).map(([id, n]) => [id, n * sign]));
   const deltas = sql`select unhex(value ->> 0) as id, value ->> 1 as delta from json_each(${pairs})`;
   // Chunks going from 0 to >0 become live; from >0 to 0, dead. Computed before the counts change.
@@ -49,6 +51,26 @@ async function adjustChunkRefs(trx: Tx, manifest: Buffer, sign: 1 | -1): Promise
     where chunks.id = d.id`.execute(trx);
 }
 
+/** Records chunks new to the index, unreferenced (a chunk recorded meanwhile is kept as it is). */
+export async function recordChunks(trx: Tx, chunks: readonly StoredChunk[]): Promise<void> {
+  for (let i = 0; i < chunks.length; i += INSERT_BATCH) {
+    await trx
+      .insertInto('chunks')
+      .values(
+        chunks.slice(i, i + INSERT_BATCH).map((chunk) => ({
+          id: chunk.id,
+          pack_id: chunk.packId,
+          offset: chunk.offset,
+          stored_length: chunk.storedLength,
+          plain_length: chunk.plainLength,
+          refcount: 0,
+        })),
+      )
+      .onConflict((oc) => oc.column('id').doNothing())
+      .execute();
+  }
+}
+
 /**
  * Makes ingested content referenceable: records its new chunks, and returns the id of its manifest
  * (an existing one when equal content is already stored) with one more reference on it.
@@ -63,22 +85,7 @@ export async function attachContent(trx: Tx, content: IngestResult, now: number)
     await retainManifest(trx, existing.id);
     return existing.id;
   }
-  for (let i = 0; i < content.newChunks.length; i += INSERT_BATCH) {
-    await trx
-      .insertInto('chunks')
-      .values(
-        content.newChunks.slice(i, i + INSERT_BATCH).map((chunk) => ({
-          id: chunk.id,
-          pack_id: chunk.packId,
-          offset: chunk.offset,
-          stored_length: chunk.storedLength,
-          plain_length: chunk.plainLength,
-          refcount: 0,
-        })),
-      )
-      .onConflict((oc) => oc.column('id').doNothing())
-      .execute();
-  }
+  await recordChunks(trx, content.newChunks);
   await adjustChunkRefs(trx, content.manifest, 1);
   const row = await trx
     .insertInto('manifests')

@@ -12,6 +12,7 @@ import { TrashService } from './trash.js';
 import { TreeService } from './tree.js';
 import { UserService } from './users.js';
 import { VersionService } from './versions.js';
+import { UploadService } from './uploads.js';
 
 export interface DriveOptions {
   db: Database;
@@ -40,6 +41,8 @@ export interface Drive {
   shares: ShareService;
   /** Garbage collection and the consistency check (gc, fsck), one at a time. */
   maintenance: MaintenanceService;
+  /** Resumable uploads (tus): unfinished ones hold their chunks until they complete or expire. */
+  uploads: UploadService;
   /** Writes not yet in the store, the last commit and error, transfer buffers, store usage: for admins. */
   storeStatus(): Promise<StoreStatus>;
   /** Resolves while the metadata database answers (the health check). */
@@ -68,6 +71,7 @@ export async function createDrive(options: DriveOptions): Promise<Drive> {
     appPasswords: new AppPasswordService(db),
     shares: new ShareService({ db, tree, files }),
     maintenance: new MaintenanceService({ db, engine }),
+    uploads: new UploadService({ db, engine, tree, versionsKeep: options.versionsKeep }),
     storeStatus: async () => ({
       ...engine.status(),
       usage: await engine.storeUsage().catch(() => null),

@@ -1,6 +1,7 @@
 import type { Readable } from 'node:stream';
 import type { ByteRange } from '../blobstore/blob-store.js';
 import type { ContentEngine } from '../content/content-engine.js';
+import type { IngestResult } from '../content/ingest.js';
 import type { Manifest } from '../content/manifest.js';
 import type { Lease } from '../content/reader.js';
 import {
@@ -64,70 +65,17 @@ export class FileService {
     const { db, engine, versionsKeep } = this.options;
     // Everything that can be checked before reading the body is, so a refused upload costs nothing.
     const target = await locateParent(db, user, path);
-    await this.checkTarget(db, path, target.parent.node.id, target.name, options);
+    await checkTarget(db, path, target.parent.node.id, target.name, options);
     // Checked again, exactly, when the version is committed.
     const quota = await quotaOf(db, user.id);
     if (options.expectedSize !== undefined) assertFits(quota, options.expectedSize);
     const content = await engine.ingest(body, { onProgress: (bytes) => assertFits(quota, bytes) });
     // Content is fsync'd in staging; now make it visible in one transaction.
-    const result = await db.transaction().execute(async (trx) => {
-      const { parent, name, path: full } = await locateParent(trx, user, path);
-      const existing = await this.checkTarget(trx, full, parent.node.id, name, options);
-      const now = Date.now();
-      const manifestId = await attachContent(trx, content, now);
-      const node =
-        existing ??
-        (await trx
-          .insertInto('nodes')
-          .values({
-            owner_id: user.id,
-            parent_id: parent.node.id,
-            name,
-            kind: 'file',
-            size: 0,
-            created_at: now,
-            modified_at: now,
-          })
-          .returningAll()
-          .executeTakeFirstOrThrow());
-      const versionId = await addVersion(trx, {
-        node,
-        manifestId,
-        size: content.size,
-        keep: versionsKeep,
-        now,
-      });
-      // After the versions beyond VERSIONS_KEEP were given back, so that an overwrite near the quota
-      // is judged on what the user will really hold.
-      await chargeQuota(trx, user.id, content.size);
-      const row = { ...node, version_id: versionId, size: content.size, modified_at: now };
-      return { entry: toEntry(row, full, content.contentHash), created: !existing };
-    });
+    const result = await db
+      .transaction()
+      .execute((trx) => commitFile(trx, user, path, content, { ...options, versionsKeep }));
     await engine.settle(content);
     return result;
-  }
-
-  /** Checks the write target and preconditions; returns the existing file, if any. */
-  private async checkTarget(
-    db: Db,
-    path: string,
-    parentId: number,
-    name: string,
-    options: WriteOptions,
-  ): Promise<NodeRow | undefined> {
-    const existing = await child(db, parentId, name);
-    if (existing?.kind === 'dir') throw new ConflictError(`${path} is a folder`, 'IS_A_FOLDER');
-    if (existing && options.overwrite === false) throw new ConflictError(`${path} already exists`, 'EXISTS');
-    if (options.ifMatch !== undefined || options.ifNoneMatch !== undefined) {
-      const etag = existing ? etagFor(await contentHashOf(db, existing)) : null;
-      if (options.ifMatch !== undefined && !tagsMatch(options.ifMatch, etag)) {
-        throw new PreconditionFailedError(`${path} does not match If-Match`);
-      }
-      if (options.ifNoneMatch !== undefined && tagsMatch(options.ifNoneMatch, etag)) {
-        throw new PreconditionFailedError(`${path} matches If-None-Match`);
-      }
-    }
-    return existing;
   }
 
   async open(user: User, path: string, versionId?: number): Promise<OpenFile> {
@@ -183,4 +131,77 @@ export class FileService {
     if (this.manifests.size > MANIFEST_CACHE) this.manifests.delete(this.manifests.keys().next().value!);
     return manifest;
   }
+}
+
+export interface CommitOptions extends Pick<WriteOptions, 'overwrite' | 'ifMatch' | 'ifNoneMatch'> {
+  /** Older versions kept (VERSIONS_KEEP). */
+  versionsKeep: number;
+}
+
+/**
+ * Makes ingested content the file at `path`, a new file or a new version of the one there, and
+ * charges the quota, in the caller's transaction (the bookkeeping of every write, resumable ones
+ * too). The caller settles the content with the engine once the transaction commits.
+ */
+export async function commitFile(
+  trx: Db,
+  user: User,
+  path: string,
+  content: IngestResult,
+  options: CommitOptions,
+): Promise<WriteResult> {
+  const { parent, name, path: full } = await locateParent(trx, user, path);
+  const existing = await checkTarget(trx, full, parent.node.id, name, options);
+  const now = Date.now();
+  const manifestId = await attachContent(trx, content, now);
+  const node =
+    existing ??
+    (await trx
+      .insertInto('nodes')
+      .values({
+        owner_id: user.id,
+        parent_id: parent.node.id,
+        name,
+        kind: 'file',
+        size: 0,
+        created_at: now,
+        modified_at: now,
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow());
+  const versionId = await addVersion(trx, {
+    node,
+    manifestId,
+    size: content.size,
+    keep: options.versionsKeep,
+    now,
+  });
+  // After the versions beyond VERSIONS_KEEP were given back, so that an overwrite near the quota
+  // is judged on what the user will really hold.
+  await chargeQuota(trx, user.id, content.size);
+  const row = { ...node, version_id: versionId, size: content.size, modified_at: now };
+  return { entry: toEntry(row, full, content.contentHash), created: !existing };
+}
+
+/** Checks the write target and preconditions; returns the existing file, if any. */
+export async function checkTarget(
+  db: Db,
+  path: string,
+  parentId: number,
+  name: string,
+  options: Pick<WriteOptions, 'overwrite' | 'ifMatch' | 'ifNoneMatch'>,
+): Promise<NodeRow | undefined> {
+  const existing = await child(db, parentId, name);
+  if (existing?.kind === 'dir') throw new ConflictError(`${path} is a folder`, 'IS_A_FOLDER');
+  if (existing && options.overwrite === false) throw new ConflictError(`${path} already exists`, 'EXISTS');
+  if (options.ifMatch !== undefined || options.ifNoneMatch !== undefined) {
+    const etag = existing ? etagFor(await contentHashOf(db, existing)) : null;
+    if (options.ifMatch !== undefined && !tagsMatch(options.ifMatch, etag)) {
+      throw new PreconditionFailedError(`${path} does not match If-Match`);
+    }
+    if (options.ifNoneMatch !== undefined && tagsMatch(options.ifNoneMatch, etag)) {
+      throw new PreconditionFailedError(`${path} matches If-None-Match`);
+    }
+  }
+  return existing;
 }

@@ -86,6 +86,8 @@ export interface SharedPage {
   path: string;
   entries: SharedEntry[];
   nextCursor: string | null;
+  /** Entries in the folder, on every page. */
+  total: number;
 }
 
 /** What a visitor's cookies hold for this share. */
@@ -286,6 +288,7 @@ export class ShareService {
       path: formatPath(parsePath(path)),
       entries: page.entries.map(toSharedEntry),
       nextCursor: page.nextCursor,
+      total: page.total,
     };
   }
 

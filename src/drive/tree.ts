@@ -16,6 +16,7 @@ import {
 import { formatPath, parsePath } from './names.js';
 import { child, locate, locateParent, subtree, type Db } from './node-queries.js';
 import { copyProperties } from './properties.js';
+import { searchTree, type SearchOptions, type SearchPage } from './search.js';
 import { chargeQuota } from './quota.js';
 import { sendToTrash } from './trash.js';
 import { addVersion } from './versions.js';
@@ -24,6 +25,8 @@ import type { User } from './users.js';
 export interface ListPage {
   entries: Entry[];
   nextCursor: string | null;
+  /** Live entries in the folder, on every page, so a client can size a list before paging it all. */
+  total: number;
 }
 
 export interface TransferOptions {
@@ -102,7 +105,13 @@ export class TreeService {
       entries: page.map((row) => toEntry(row, childPath(dirPath, row.name), row.content_hash)),
       nextCursor:
         rows.length > limit && last ? encodeCursor([last.kind, sortValue(sort, last), last.id]) : null,
+      total: await countChildren(this.db, node.id),
     };
+  }
+
+  /** Live files and folders below a folder whose name contains a text, a page at a time. */
+  async search(user: User, options: SearchOptions): Promise<SearchPage> {
+    return searchTree(this.db, user, options);
   }
 
   /** Every live entry of a folder, in one query (for listings that need them all at once). */
@@ -269,6 +278,17 @@ async function clearTarget(
   if (!existing || existing.id === movingId) return;
   if (!options.overwrite) throw new ConflictError(`${path} already exists`, 'EXISTS');
   await sendToTrash(db, existing.id, path);
+}
+
+/** Live children of a folder; the partial index on (parent_id, name) answers it without the rows. */
+async function countChildren(db: Db, parentId: number): Promise<number> {
+  const row = await db
+    .selectFrom('nodes')
+    .select((eb) => eb.fn.countAll<number>().as('total'))
+    .where('parent_id', '=', parentId)
+    .where('trashed_at', 'is', null)
+    .executeTakeFirstOrThrow();
+  return Number(row.total);
 }
 
 export async function contentHashOf(db: Db, node: NodeRow): Promise<string | null> {

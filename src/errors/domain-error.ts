@@ -78,6 +78,26 @@ export class PayloadTooLargeError extends DomainError {
   }
 }
 
+/** The file's type is not one this operation handles (a thumbnail of a PDF, say). */
+export class UnsupportedMediaTypeError extends DomainError {
+  readonly status = 415;
+  readonly code: string;
+  constructor(message: string, code = 'UNSUPPORTED_MEDIA_TYPE') {
+    super(message);
+    this.code = code;
+  }
+}
+
+/** Well-formed, but this operation cannot process it (an image too large to decode, say). */
+export class UnprocessableError extends DomainError {
+  readonly status = 422;
+  readonly code: string;
+  constructor(message: string, code = 'UNPROCESSABLE') {
+    super(message);
+    this.code = code;
+  }
+}
+
 export class RangeNotSatisfiableError extends DomainError {
   readonly status = 416;
   readonly code = 'RANGE_NOT_SATISFIABLE';

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import fastifyCookie from '@fastify/cookie';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger as PinoLogger } from 'pino';
@@ -16,23 +17,25 @@ import { fsRoutes } from './routes/fs-routes.js';
 import { shareRoutes } from './routes/share-routes.js';
 import { transferRoutes } from './routes/transfer-routes.js';
 import { trashRoutes } from './routes/trash-routes.js';
+import { uploadRoutes } from '../uploads/upload-routes.js';
+import { archiveRoutes } from './routes/archive-routes.js';
+import { searchRoutes } from './routes/search-routes.js';
+import { thumbnailRoutes } from './routes/thumbnail-routes.js';
+import { ThumbnailService } from './thumbnails/thumbnails.js';
+import { registerWebUi } from './web-ui.js';
 import { createDavAuthenticator } from '../webdav/authenticator.js';
 import { webdavPlugin } from '../webdav/plugin.js';
 
 export interface HttpServerOptions {
-  config: Pick<Config, 'basePath' | 'decoyDir' | 'allowIps' | 'trustProxy' | 'secureCookies' | 'webdav'>;
+  config: Pick<
+    Config,
+    'basePath' | 'decoyDir' | 'allowIps' | 'trustProxy' | 'secureCookies' | 'webdav' | 'dataDir'
+  >;
   drive: Drive;
   logger: PinoLogger;
+  /** The built web UI; by default dist/web of the package (tests give their own). */
+  webDir?: string;
 }
-
-const LANDING = `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>hubdrive</title>
-<meta name="viewport" content="width=device-width, initial-scale=1"></head>
-<body style="font-family: system-ui, sans-serif; max-width: 40rem; margin: 3rem auto; padding: 0 1rem">
-<h1>hubdrive</h1>
-<p>The drive is running. Its JSON API is under <code>api/</code>; see the README for the calls.</p>
-</body></html>
-`;
 
 /** The one HTTP server: JSON API, file transfers, health, and the decoy site outside BASE_PATH. */
 export async function createHttpServer(options: HttpServerOptions): Promise<FastifyInstance> {
@@ -77,6 +80,10 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
   });
 
   const limits = defaultPasswordLimits();
+  const thumbnails = new ThumbnailService(
+    { cacheDir: path.join(config.dataDir, 'thumbs') },
+    app.log.child({ component: 'thumbnails' }),
+  );
   const cookies = { basePath: base, secure: config.secureCookies };
   await app.register(
     async (api) => {
@@ -87,6 +94,10 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
       await api.register(async (scope) => transferRoutes(scope, { drive }));
       await api.register(async (scope) => appPasswordRoutes(scope, { drive }));
       await api.register(async (scope) => shareRoutes(scope, { drive, cookies, limits }));
+      await api.register(async (scope) => uploadRoutes(scope, { drive }));
+      await api.register(async (scope) => searchRoutes(scope, { drive }));
+      await api.register(async (scope) => archiveRoutes(scope, { drive, basePath: base }));
+      await api.register(async (scope) => thumbnailRoutes(scope, { drive, thumbnails }));
     },
     { prefix: `${base}/api` },
   );
@@ -97,9 +108,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
     config: config.webdav,
   });
 
-  app.get(base === '' ? '/' : `${base}/`, async (_request, reply) =>
-    reply.type('text/html; charset=utf-8').send(LANDING),
-  );
+  await registerWebUi(app, { basePath: base, dir: options.webDir, logger: app.log });
   // Windows' WebDAV client and Office ask the top of the site for OPTIONS, whatever folder is
   // mapped, and give up on a server that does not say DAV there. (Outside BASE_PATH the decoy answers.)
   app.options(base === '' ? '/' : `${base}/`, async (_request, reply) =>

@@ -149,6 +149,35 @@ export interface SharesTable {
   created_at: number;
 }
 
+/** A resumable (tus) upload; see migration 0007. */
+export interface UploadsTable {
+  id: string;
+  user_id: number;
+  /** The target drive path, normalized. */
+  path: string;
+  overwrite: number;
+  length: number;
+  /** Bytes in recorded parts (a prefix ending on a chunk boundary); `length` once completed. */
+  offset: number;
+  /** Parts recorded so far (the next part's seq). */
+  parts: number;
+  /** The client's Upload-Metadata as a JSON object. */
+  metadata: string;
+  created_at: number;
+  updated_at: number;
+  expires_at: number;
+  completed_at: number | null;
+}
+
+/** Chunks an unfinished upload received, in order; each entry holds a reference on its chunk. */
+export interface UploadPartsTable {
+  upload_id: string;
+  seq: number;
+  size: number;
+  /** Entries encoded like a manifest's. */
+  chunks: Buffer;
+}
+
 export interface Schema {
   users: UsersTable;
   sessions: SessionsTable;
@@ -163,8 +192,11 @@ export interface Schema {
   shares: SharesTable;
   meta_journal: MetaJournalTable;
   replication_state: ReplicationStateTable;
+  uploads: UploadsTable;
+  upload_parts: UploadPartsTable;
 }
 
 export type UserRow = Selectable<UsersTable>;
 export type NodeRow = Selectable<NodesTable>;
 export type PackRow = Selectable<PacksTable>;
+export type UploadRow = Selectable<UploadsTable>;

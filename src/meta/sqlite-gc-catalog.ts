@@ -55,6 +55,32 @@ function viewOf(db: Db): MetadataView {
         after = rows[rows.length - 1]!.id;
       }
     },
+    async *heldChunkLists(): AsyncGenerator<Buffer> {
+      // Parts of unfinished uploads (completed ones have none left).
+      let after: { upload: string; seq: number } | null = null;
+      for (;;) {
+        const from: { upload: string; seq: number } | null = after;
+        const rows: { upload_id: string; seq: number; chunks: Buffer }[] = await db
+          .selectFrom('upload_parts')
+          .select(['upload_id', 'seq', 'chunks'])
+          .$if(from !== null, (q) =>
+            q.where(({ eb, or, and }) =>
+              or([
+                eb('upload_id', '>', from!.upload),
+                and([eb('upload_id', '=', from!.upload), eb('seq', '>', from!.seq)]),
+              ]),
+            ),
+          )
+          .orderBy('upload_id')
+          .orderBy('seq')
+          .limit(MANIFEST_PAGE)
+          .execute();
+        for (const row of rows) yield row.chunks;
+        if (rows.length < MANIFEST_PAGE) return;
+        const last = rows[rows.length - 1]!;
+        after = { upload: last.upload_id, seq: last.seq };
+      }
+    },
     async *chunks(): AsyncGenerator<ChunkRecord> {
       let after: Buffer | null = null;
       for (;;) {

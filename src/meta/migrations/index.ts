@@ -5,6 +5,7 @@ import * as appPasswords from './0003-app-passwords.js';
 import * as repack from './0004-repack.js';
 import * as shares from './0005-shares.js';
 import * as replication from './0006-replication.js';
+import * as uploads from './0007-uploads.js';
 
 /** Every migration, in order. Add new ones at the end; never edit a released one. */
 const migrations: Record<string, Migration> = {
@@ -14,6 +15,7 @@ const migrations: Record<string, Migration> = {
   '0004-repack': repack,
   '0005-shares': shares,
   '0006-replication': replication,
+  '0007-uploads': uploads,
 };
 
 /** The names of every migration this version knows, in order. */

@@ -8,6 +8,7 @@ import { formatBytes } from '../ui/format';
 import { Preferences } from './Preferences';
 import { SearchBox } from '../files/SearchBox';
 import { UploadPanel } from '../upload/UploadPanel';
+import logo from '../assets/logo.svg';
 
 const NAV = [
   { to: '/files', icon: FolderOpen, label: 'nav.files', testid: 'nav-files' },
@@ -59,7 +60,7 @@ export function Shell() {
             <Burger opened={opened} onClick={toggle} hiddenFrom="sm" size="sm" aria-label={t('menu')} />
             <UnstyledButton component={Link} to="/files" aria-label="hubdrive">
               <Group gap={8} wrap="nowrap">
-                <img src="./favicon.svg" alt="" width={26} height={26} />
+                <img src={logo} alt="" width={26} height={26} />
                 <Text fw={700} visibleFrom="xs">
                   hubdrive
                 </Text>

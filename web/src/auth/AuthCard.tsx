@@ -1,6 +1,7 @@
 import { Center, Group, Paper, Stack, Text, Title } from '@mantine/core';
 import type { ReactNode } from 'react';
 import { Preferences } from '../app/Preferences';
+import logo from '../assets/logo.svg';
 
 /** The centred card of the sign-in and first-run pages, with the language and theme switches. */
 export function AuthCard({
@@ -17,7 +18,7 @@ export function AuthCard({
       <Stack w="100%" maw={400} gap="md">
         <Group justify="space-between">
           <Group gap={8}>
-            <img src="./favicon.svg" alt="" width={28} height={28} />
+            <img src={logo} alt="" width={28} height={28} />
             <Text fw={700} size="lg">
               hubdrive
             </Text>

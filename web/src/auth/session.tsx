@@ -1,5 +1,6 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { createContext, useCallback, useContext, useMemo, type ReactNode } from 'react';
+import { useLocation } from 'react-router';
 import { api, ApiError, setCsrfToken } from '../api/client';
 import type { SessionInfo, User } from '../api/types';
 
@@ -30,12 +31,20 @@ async function loadSession(): Promise<SessionInfo | null> {
 
 export function SessionProvider({ children }: { children: ReactNode }) {
   const client = useQueryClient();
-  const session = useQuery({ queryKey: ['session'], queryFn: loadSession, staleTime: Infinity, retry: 1 });
+  // A share link's visitor has no account here: the public page asks nothing of the session.
+  const publicPage = useLocation().pathname.startsWith('/s/');
+  const session = useQuery({
+    queryKey: ['session'],
+    queryFn: loadSession,
+    staleTime: Infinity,
+    retry: 1,
+    enabled: !publicPage,
+  });
   const setup = useQuery({
     queryKey: ['setup'],
     queryFn: () => api<{ needed: boolean }>('/setup'),
     staleTime: Infinity,
-    enabled: session.data === null,
+    enabled: !publicPage && session.data === null,
   });
 
   const signedIn = useCallback(

@@ -26,6 +26,8 @@ export interface EntryViewProps {
   onToggle(entry: Entry, index: number): void;
   onMenu(entry: Entry, index: number, anchor: HTMLElement): void;
   empty: ReactNode;
+  /** Column headers of the list view; clicking one sorts by it. */
+  header?: ReactNode;
 }
 
 const ROW_HEIGHT = 44;
@@ -72,7 +74,10 @@ export function EntryView(props: EntryViewProps) {
       'aria-selected': selected,
       role: 'row',
       onClick: (event: MouseEvent) => props.onClick(entry, index, event),
-      onDoubleClick: () => props.onOpen(entry),
+      onDoubleClick: (event: MouseEvent) => {
+        // The name is a button that opens on its first click already.
+        if (!(event.target as HTMLElement).closest('[data-open-button]')) props.onOpen(entry);
+      },
       onContextMenu: (event: MouseEvent<HTMLElement>) => {
         event.preventDefault();
         props.onMenu(entry, index, event.currentTarget);
@@ -127,9 +132,10 @@ export function EntryView(props: EntryViewProps) {
         <FileIcon entry={entry} />
         <UnstyledButton
           className={classes.nameButton}
+          data-open-button
           onClick={(event) => {
             event.stopPropagation();
-            props.onOpen(entry);
+            if (event.detail <= 1) props.onOpen(entry);
           }}
           title={entry.name}
         >
@@ -150,6 +156,7 @@ export function EntryView(props: EntryViewProps) {
 
   return (
     <Box ref={sizer} className={classes.frame}>
+      {props.mode === 'list' && props.total > 0 && props.header}
       <div ref={scroll} className={classes.scroll} data-testid="file-scroll" role="grid" tabIndex={-1}>
         {props.total === 0 ? (
           props.empty

@@ -15,6 +15,7 @@ import { folderRoute, pathOfSplat } from '../ui/paths';
 import { Breadcrumbs } from './Breadcrumbs';
 import { EntryMenu, type MenuTarget } from './EntryMenu';
 import { EntryView, type ViewMode } from './EntryView';
+import { ListHeader } from './ListHeader';
 import { FileDialogs, type DialogState } from './FileDialogs';
 import { Toolbar } from './Toolbar';
 import { useFolder, type Sorting } from './useFolder';
@@ -112,6 +113,7 @@ export function FilesPage() {
         total={filteredTotal}
         selected={selection.selected}
         source={driveSource}
+        header={<ListHeader sorting={sorting} onSorting={setSorting} />}
         onNeedMore={folder.loadMore}
         onClick={selection.click}
         onToggle={selection.toggle}

@@ -21,6 +21,8 @@ export function ConfirmDialog(props: ConfirmDialogProps) {
     try {
       await props.onConfirm();
       props.onClose();
+    } catch {
+      // The caller has shown what went wrong; the dialog stays open for another try.
     } finally {
       setBusy(false);
     }
@@ -43,6 +45,7 @@ export function ConfirmDialog(props: ConfirmDialogProps) {
         <Button
           color={props.danger ? 'red' : undefined}
           loading={busy}
+          data-autofocus
           onClick={() => void confirm()}
           data-testid="confirm-submit"
         >
