@@ -11,6 +11,8 @@ const NEEDS = [
   { path: 'test/webdav/rclone.test.ts', command: '/usr/bin/rclone', pkg: 'rclone' },
   { path: 'test/meta/webdav-backup.test.ts', command: '/usr/bin/rclone', pkg: 'rclone' },
   { path: 'test/meta/wipe-webdav.test.ts', command: '/usr/bin/rclone', pkg: 'rclone' },
+  // The browser tests drive Debian's chromium through playwright-core.
+  { path: 'test/web', command: '/usr/bin/chromium', pkg: 'chromium' },
 ];
 
 function has(command) {
@@ -38,7 +40,8 @@ const skipped = [];
 for (const need of NEEDS) {
   if (has(need.command)) continue;
   skipped.push(need);
-  files = files.filter((f) => !f.startsWith(need.path));
+  // A folder's path covers the files below it (test/web, not test/webdav).
+  files = files.filter((f) => f !== need.path && !f.startsWith(`${need.path}${path.sep}`));
 }
 
 // With no file left, `node --test` would run every test it finds; run nothing instead.

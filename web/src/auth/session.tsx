@@ -60,8 +60,9 @@ export function SessionProvider({ children }: { children: ReactNode }) {
       await api('/auth/logout', { method: 'POST' });
     } finally {
       setCsrfToken(null);
-      client.clear();
+      // Signed out first, so nothing mounted shows the old user; then drop everything fetched as them.
       client.setQueryData(['session'], null);
+      client.removeQueries({ predicate: (query) => query.queryKey[0] !== 'session' });
     }
   }, [client]);
   const refresh = useCallback(async () => {

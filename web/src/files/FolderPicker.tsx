@@ -61,7 +61,7 @@ export function FolderPicker(props: FolderPickerProps) {
       onClose={props.onClose}
       title={props.title}
       centered
-      data-testid="folder-picker"
+      attributes={{ content: { 'data-testid': 'folder-picker' } }}
     >
       <Breadcrumbs separatorMargin={4} mb="xs">
         <Anchor size="sm" onClick={() => setFolder('/')}>

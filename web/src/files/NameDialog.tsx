@@ -61,7 +61,7 @@ export function NameDialog(props: NameDialogProps) {
       onClose={props.onClose}
       title={props.title}
       centered
-      data-testid="name-dialog"
+      attributes={{ content: { 'data-testid': 'name-dialog' } }}
     >
       <form onSubmit={submit}>
         {error && (

@@ -53,7 +53,8 @@ export function ShareLinkField({ url }: { url: string }) {
         onFocus={(event) => event.currentTarget.select()}
         data-testid="share-link"
         style={{ flex: '1 1 240px', minWidth: 0 }}
-        styles={{ input: { fontFamily: 'var(--mantine-font-family-monospace)' } }}
+        // Monospace tells 0/O and l/1 apart; the taller line keeps underscores from being clipped.
+        styles={{ input: { fontFamily: 'var(--mantine-font-family-monospace)', lineHeight: 1.8 } }}
       />
       <Button
         onClick={() => void copy()}

@@ -33,7 +33,7 @@ export function ConfirmDialog(props: ConfirmDialogProps) {
       onClose={props.onClose}
       title={props.title}
       centered
-      data-testid="confirm-dialog"
+      attributes={{ content: { 'data-testid': 'confirm-dialog' } }}
     >
       <Text size="sm" mb="lg" style={{ overflowWrap: 'anywhere' }}>
         {props.message}
