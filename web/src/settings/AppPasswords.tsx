@@ -5,7 +5,6 @@ import {
   Button,
   Center,
   Code,
-  CopyButton,
   Group,
   Loader,
   Stack,
@@ -17,10 +16,11 @@ import {
 } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { Check, Copy, KeyRound, Trash2 } from 'lucide-react';
+import { KeyRound, Trash2 } from 'lucide-react';
 import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ConfirmDialog } from '../ui/ConfirmDialog';
+import { CopyIconButton } from '../ui/CopyIconButton';
 import { messageOf } from '../ui/errors';
 import { formatDate } from '../ui/format';
 import {
@@ -46,20 +46,7 @@ function NewSecret({ label, secret, onDismiss }: { label: string; secret: string
           >
             {secret}
           </Code>
-          <CopyButton value={secret}>
-            {({ copied, copy }) => (
-              <Tooltip label={copied ? t('copied') : t('copy')}>
-                <ActionIcon
-                  variant="subtle"
-                  color={copied ? 'teal' : 'gray'}
-                  onClick={copy}
-                  aria-label={t('copy')}
-                >
-                  {copied ? <Check size={16} /> : <Copy size={16} />}
-                </ActionIcon>
-              </Tooltip>
-            )}
-          </CopyButton>
+          <CopyIconButton value={secret} />
         </Group>
         <Group>
           <Button size="xs" variant="light" color="green" onClick={onDismiss}>

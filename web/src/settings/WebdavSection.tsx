@@ -1,19 +1,8 @@
-import {
-  Accordion,
-  ActionIcon,
-  Code,
-  CopyButton,
-  Divider,
-  Stack,
-  Text,
-  TextInput,
-  Title,
-  Tooltip,
-} from '@mantine/core';
-import { Check, Copy } from 'lucide-react';
+import { Accordion, Code, Divider, Stack, Text, TextInput, Title } from '@mantine/core';
 import { useTranslation } from 'react-i18next';
 import { useUser } from '../auth/session';
 import { basePath } from '../env';
+import { CopyIconButton } from '../ui/CopyIconButton';
 import { SectionCard } from '../ui/SectionCard';
 import { AppPasswords } from './AppPasswords';
 
@@ -23,7 +12,6 @@ export function webdavUrl(): string {
 }
 
 function CopyField({ value, label, testId }: { value: string; label: string; testId: string }) {
-  const { t } = useTranslation('settings');
   return (
     <TextInput
       label={label}
@@ -31,22 +19,7 @@ function CopyField({ value, label, testId }: { value: string; label: string; tes
       readOnly
       onFocus={(e) => e.currentTarget.select()}
       data-testid={testId}
-      rightSection={
-        <CopyButton value={value}>
-          {({ copied, copy }) => (
-            <Tooltip label={copied ? t('copied') : t('copy')}>
-              <ActionIcon
-                variant="subtle"
-                color={copied ? 'teal' : 'gray'}
-                onClick={copy}
-                aria-label={t('copy')}
-              >
-                {copied ? <Check size={16} /> : <Copy size={16} />}
-              </ActionIcon>
-            </Tooltip>
-          )}
-        </CopyButton>
-      }
+      rightSection={<CopyIconButton value={value} />}
     />
   );
 }

@@ -3,26 +3,7 @@ import { notifications } from '@mantine/notifications';
 import { Check, Copy } from 'lucide-react';
 import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-
-/** Copies text: the Clipboard API where the page may use it (HTTPS, localhost), else the selection. */
-async function copyText(text: string, input: HTMLInputElement | null): Promise<boolean> {
-  try {
-    if (navigator.clipboard && window.isSecureContext) {
-      await navigator.clipboard.writeText(text);
-      return true;
-    }
-  } catch {
-    // refused (permissions): fall back to the selection below
-  }
-  if (!input) return false;
-  input.focus();
-  input.select();
-  try {
-    return document.execCommand('copy');
-  } catch {
-    return false;
-  }
-}
+import { copyText } from '../ui/clipboard';
 
 /** A read-only field with a link and a copy button (`share-link`, `share-copy`). */
 export function ShareLinkField({ url }: { url: string }) {
