@@ -68,6 +68,16 @@ export function createErrorHandler(isDecoy: (url: string) => boolean): ErrorHand
   };
 }
 
+/** The code of a framework's own 4xx (a plugin's refusal), so that it agrees with the status. */
+const FRAMEWORK_CODES: Record<number, string> = {
+  401: 'UNAUTHORIZED',
+  403: 'FORBIDDEN',
+  404: 'NOT_FOUND',
+  405: 'METHOD_NOT_ALLOWED',
+  413: 'PAYLOAD_TOO_LARGE',
+  415: 'UNSUPPORTED_MEDIA_TYPE',
+};
+
 function statusOf(error: FastifyError | Error): number {
   if (error instanceof DomainError) return error.status;
   const status = (error as FastifyError).statusCode;
@@ -88,7 +98,7 @@ function answer(error: FastifyError | Error, request: FastifyRequest, reply: Fas
   const status = fastifyError.statusCode;
   if (status !== undefined && status >= 400 && status < 500) {
     const message = FRAMEWORK_MESSAGES[fastifyError.code] ?? 'the request is not valid';
-    send(reply, request, status, 'BAD_REQUEST', message);
+    send(reply, request, status, FRAMEWORK_CODES[status] ?? 'BAD_REQUEST', message);
     return;
   }
   request.log.error({ err: error }, 'unhandled error');

@@ -53,7 +53,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
     // Uploads may run for hours; the socket's idle timeout still applies.
     requestTimeout: 0,
     return503OnClosing: true,
-    logController: new RequestLog(),
+    logController: new RequestLog(base),
     frameworkErrors: (error, request, reply) => handleError(error, request, reply),
   });
   app.decorateRequest('auth', null);

@@ -84,19 +84,28 @@ export function zipArchive(source: ArchiveSource, items: readonly Entry[]): ZipA
     do {
       const page = await source.list(entry.path, cursor).catch(skipVanished);
       if (!page) return;
-      for (const child of page.entries) await add(child, prefix + child.name);
+      for (const child of page.entries)
+        await add(child, prefix === '' ? topName(child.name) : prefix + child.name);
       cursor = page.nextCursor ?? undefined;
     } while (cursor !== undefined);
   };
 
   void (async () => {
-    for (const item of items) await add(item, item.path === '/' ? '' : item.name);
+    for (const item of items) await add(item, item.path === '/' ? '' : topName(item.name));
     zip.end();
   })().catch((error: unknown) => {
     if (!(error instanceof Stopped)) stop(error instanceof Error ? error : new Error(String(error)));
   });
 
   return { stream: output, stop: () => stop() };
+}
+
+/**
+ * yazl takes a name that starts with a drive letter ("C: backup") for an absolute Windows path and
+ * throws; such a name gets a full-width colon, which every system can extract.
+ */
+export function topName(name: string): string {
+  return /^[a-zA-Z]:/.test(name) ? `${name[0]}\uFF1A${name.slice(2)}` : name;
 }
 
 function skipVanished(error: unknown): null {

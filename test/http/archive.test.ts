@@ -136,6 +136,20 @@ describe('zip downloads', () => {
     assert.ok(byName(whole).get('other.txt')!.equals(files['/other.txt']!));
   });
 
+  test('names that start like a Windows drive ("C: backup") are zipped, with a full-width colon', async () => {
+    assert.equal((await bob.post('/fs/mkdir', { path: '/C: backup' })).status, 201);
+    assert.equal((await bob.upload('/C: backup/in.txt', Buffer.from('inside'))).status, 201);
+    assert.equal((await bob.upload('/D:report.txt', Buffer.from('report'))).status, 201);
+    const folder = readZip((await download(bob, await ticket(bob, ['/C: backup']))).bytes);
+    assert.deepEqual(folder.entries.map((e) => e.name).sort(), ['C\uFF1A backup/', 'C\uFF1A backup/in.txt']);
+    const whole = await download(bob, await ticket(bob, ['/']));
+    assert.equal(whole.res.status, 200);
+    const entries = byName(readZip(whole.bytes));
+    assert.equal(entries.get('D\uFF1Areport.txt')?.toString(), 'report');
+    assert.equal(entries.get('C\uFF1A backup/in.txt')?.toString(), 'inside');
+    checkWithUnzip(whole.bytes);
+  });
+
   test('a ticket is used once, by the session that asked for it', async () => {
     const url = await ticket(alice, ['/Album/a.txt']);
     // Another user, no sign-in, and the same user signed in elsewhere: refused, and the ticket stays.

@@ -118,3 +118,33 @@ webTest(
     );
   },
 );
+
+webTest('a markdown preview keeps no styles, forms or scripts of the document', {}, async ({ page }) => {
+  const api = await adminApi(server);
+  const hostile = [
+    '# Notes',
+    '',
+    'Plain text stays.',
+    '',
+    '<style>body::after { content: "STYLED"; }</style>',
+    '<div style="position:fixed;inset:0;background:red" class="mantine-Modal-content" id="root">cover</div>',
+    '<form action="/api/auth/login"><input type="password" name="password"><button>Sign in</button></form>',
+    '<img src=x onerror="document.title=1">',
+  ].join('\n');
+  assert.equal((await api.upload('/hostile.md', Buffer.from(hostile))).status, 201);
+  await signIn(page, server);
+  await entry(page, 'hostile.md', 'file').dblclick();
+  const preview = byTestId(page, 'preview-markdown');
+  await preview.waitFor();
+  await until('the markdown to render', async () =>
+    (await preview.innerText()).includes('Plain text stays.'),
+  );
+  const left = await preview.evaluate((el) => ({
+    styles: el.querySelectorAll('style').length,
+    styled: el.querySelectorAll('[style], [class], [id]').length,
+    forms: el.querySelectorAll('form, input, button, textarea, select').length,
+    handlers: el.querySelectorAll('[onerror]').length,
+  }));
+  assert.deepEqual(left, { styles: 0, styled: 0, forms: 0, handlers: 0 });
+  assert.notEqual(await page.title(), '1');
+});

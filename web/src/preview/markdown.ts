@@ -54,7 +54,13 @@ export function renderMarkdown(source: string, imageUrl?: (src: string) => strin
   const html = marked.parse(source, { async: false, gfm: true });
   resolveImage = imageUrl ?? null;
   try {
-    return purify.sanitize(html, { USE_PROFILES: { html: true } });
+    // Styles and forms are refused too: a shared document must not restyle the page around it or
+    // draw a look-alike sign-in form over it (scripts are gone already, and blocked by the CSP).
+    return purify.sanitize(html, {
+      USE_PROFILES: { html: true },
+      FORBID_TAGS: ['style', 'form', 'input', 'button', 'textarea', 'select', 'option'],
+      FORBID_ATTR: ['style', 'class', 'id'],
+    });
   } finally {
     resolveImage = null;
   }
