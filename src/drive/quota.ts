@@ -14,12 +14,24 @@ export interface QuotaState {
   used_bytes: number;
 }
 
-export function quotaOf(db: Db, userId: number): Promise<QuotaState> {
-  return db
+/**
+ * The user's quota, and what counts against it: their files, and the full length of each of their
+ * unfinished uploads (their chunks take room meanwhile, and will be a file).
+ */
+export async function quotaOf(db: Db, userId: number): Promise<QuotaState> {
+  const user = await db
     .selectFrom('users')
     .select(['quota_bytes', 'used_bytes'])
     .where('id', '=', userId)
     .executeTakeFirstOrThrow();
+  const reserved = await db
+    .selectFrom('uploads')
+    .select((eb) => eb.fn.sum<number | null>('length').as('bytes'))
+    .where('user_id', '=', userId)
+    .where('completed_at', 'is', null)
+    .where('expires_at', '>', Date.now())
+    .executeTakeFirstOrThrow();
+  return { quota_bytes: user.quota_bytes, used_bytes: user.used_bytes + Number(reserved.bytes ?? 0) };
 }
 
 /** Throws when `bytes` more would not fit in the quota as `state` has it. */

@@ -23,18 +23,6 @@ export function unfinishedUploads(db: Db, userId: number, now: number): Promise<
     .execute();
 }
 
-/** Bytes the user's unfinished uploads (not expired at `now`) will add once they complete. */
-export async function reservedBytes(db: Db, userId: number, now: number): Promise<number> {
-  const row = await db
-    .selectFrom('uploads')
-    .select((eb) => eb.fn.sum<number | null>('length').as('bytes'))
-    .where('user_id', '=', userId)
-    .where('completed_at', 'is', null)
-    .where('expires_at', '>', now)
-    .executeTakeFirstOrThrow();
-  return Number(row.bytes ?? 0);
-}
-
 export async function insertUpload(db: Db, row: UploadRow): Promise<void> {
   await db.insertInto('uploads').values(row).execute();
 }

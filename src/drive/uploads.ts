@@ -26,7 +26,6 @@ import {
   markCompleted,
   partsOf,
   releaseParts,
-  reservedBytes,
   touchUpload,
   unfinishedUploads,
 } from './upload-repository.js';
@@ -46,6 +45,10 @@ const FINISHED_KEPT_MS = 24 * 3600 * 1000;
  */
 export const DEFAULT_CHECKPOINTS = { everyBytes: 32 * 1024 * 1024, everyMs: 5_000 };
 const EXPIRED_BATCH = 100;
+/** Unfinished uploads a user may hold at once; each is a row journalled into the store. */
+export const MAX_UNFINISHED = 1000;
+/** The Upload-Metadata a client may attach, in bytes of JSON. */
+export const MAX_METADATA_BYTES = 4096;
 const ID_PATTERN = /^[0-9a-f]{32}$/;
 
 export interface UploadServiceOptions {
@@ -154,14 +157,25 @@ export class UploadService {
     if (upload.length > MAX_UPLOAD_BYTES) {
       throw new PayloadTooLargeError('this file is larger than an upload may be', 'UPLOAD_TOO_LARGE');
     }
+    const metadata = JSON.stringify(upload.metadata);
+    if (Buffer.byteLength(metadata) > MAX_METADATA_BYTES) {
+      throw new BadRequestError(
+        `Upload-Metadata may hold at most ${MAX_METADATA_BYTES} bytes`,
+        'INVALID_UPLOAD_METADATA',
+      );
+    }
     const target = uploadTarget(upload.metadata);
     const now = Date.now();
     const row = await db.transaction().execute(async (trx) => {
       await checkUploadTarget(trx, user, target);
-      // The unfinished uploads count against the quota already: their chunks take room meanwhile.
-      const quota = await quotaOf(trx, user.id);
-      const reserved = await reservedBytes(trx, user.id, now);
-      assertFits({ ...quota, used_bytes: quota.used_bytes + reserved }, upload.length);
+      // What counts against the quota includes the user's other unfinished uploads.
+      assertFits(await quotaOf(trx, user.id), upload.length);
+      if ((await unfinishedUploads(trx, user.id, now)).length >= MAX_UNFINISHED) {
+        throw new ConflictError(
+          `at most ${MAX_UNFINISHED} uploads may be unfinished at once; finish or cancel one first`,
+          'TOO_MANY_UPLOADS',
+        );
+      }
       const row: UploadRow = {
         id: upload.id,
         user_id: user.id,
@@ -170,7 +184,7 @@ export class UploadService {
         length: upload.length,
         offset: 0,
         parts: 0,
-        metadata: JSON.stringify(upload.metadata),
+        metadata,
         created_at: now,
         updated_at: now,
         expires_at: now + UPLOAD_TTL_MS,
@@ -184,6 +198,8 @@ export class UploadService {
       const empty: IngestPart = { size: 0, manifest: Buffer.alloc(0), newChunks: [], last: true };
       try {
         await this.complete(user, row, { offset: 0, held: null, finished: null }, empty);
+        // Like any write: in WRITE_MODE=durable, answered once its metadata is in the store.
+        await this.options.engine.settleContent(Buffer.alloc(0));
       } catch (error) {
         await db.transaction().execute((trx) => deleteUpload(trx, upload.id));
         throw error;
@@ -242,6 +258,9 @@ export class UploadService {
     if (offset !== upload.offset) {
       throw new ConflictError(`the upload is at ${upload.offset} bytes, not ${offset}`, 'UPLOAD_OFFSET');
     }
+    // A PATCH under way keeps its upload from expiring before its first checkpoint renews it.
+    const now = Date.now();
+    await touchUpload(this.options.db, upload.id, { now, expiresAt: now + UPLOAD_TTL_MS });
     const state: WriteState = { offset, held: null, finished: null };
     await engine.ingestResumable(source, {
       ...this.checkpoints,
@@ -301,14 +320,15 @@ export class UploadService {
         manifest,
         newChunks: last.newChunks,
       };
+      // Finished first, so that its reservation no longer counts when the file is charged.
+      const now = Date.now();
+      await markCompleted(trx, upload.id, upload.length, { now, expiresAt: now + FINISHED_KEPT_MS });
       await commitFile(trx, user, upload.path, content, {
         overwrite: upload.overwrite === 1,
         versionsKeep,
       });
       // The file holds its own references now; the parts give theirs back.
       await releaseParts(trx, upload.id);
-      const now = Date.now();
-      await markCompleted(trx, upload.id, upload.length, { now, expiresAt: now + FINISHED_KEPT_MS });
       return manifest;
     });
     state.offset = upload.length;

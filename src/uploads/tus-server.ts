@@ -48,6 +48,11 @@ export function createTusServer(options: TusServerOptions): Server {
     getFileIdFromRequest: (_request, last) => (last !== undefined && isUploadId(last) ? last : undefined),
     // The web UI is on the same origin: no cross-origin caller is let in.
     allowedOrigins: () => false,
+    // Runs before tus takes the upload's lock, which asks a PATCH holding it to let go: another
+    // user's request (404) must not cut the owner's transfer short.
+    onIncomingRequest: async (request, id) => {
+      if (request.method !== 'POST') await options.uploads.get(options.context.current().user, id);
+    },
     onResponseError: (_request, error) => {
       if (error instanceof DomainError) {
         if (error.status >= 500) logger.error({ err: error }, error.message);

@@ -11,7 +11,12 @@ import type { UploadInfo } from '../drive/uploads.js';
 const idParams = z.object({ id: z.string().max(64) });
 
 /** An unfinished upload as GET /api/uploads lists it. */
-function toListed(upload: UploadInfo) {
+type ListedUpload = Pick<
+  UploadInfo,
+  'id' | 'path' | 'offset' | 'length' | 'createdAt' | 'updatedAt' | 'expiresAt'
+>;
+
+function toListed(upload: UploadInfo): ListedUpload {
   const { id, path, offset, length, createdAt, updatedAt, expiresAt } = upload;
   return { id, path, offset, length, createdAt, updatedAt, expiresAt };
 }

@@ -94,6 +94,8 @@ for (const { lang, locale, theme } of COMBOS) {
       await shot('preview');
       await page.keyboard.press('Escape');
       await byTestId(page, 'preview-modal').waitFor({ state: 'detached' });
+      // The first Escape closed the preview; harbour.jpg is still selected until this one.
+      await page.keyboard.press('Escape');
 
       await entry(page, 'notes.md').locator('input[type="checkbox"]').check();
       await byTestId(page, 'action-share').click();

@@ -91,11 +91,16 @@ function ReplicationTiles({ replication, now }: { replication: ReplicationStatus
       />
       <StatTile
         label={t('replication.lastSnapshot')}
-        value={snapshot ? when(snapshot.at) : t('store.never')}
+        // A snapshot found in the store at start-up has no known time (at 0) or size.
+        value={
+          snapshot ? (snapshot.at > 0 ? when(snapshot.at) : t('replication.beforeStart')) : t('store.never')
+        }
         detail={
           <>
             {snapshot &&
-              t('replication.snapshotDetail', { seq: snapshot.seq, size: formatBytes(snapshot.bytes) })}
+              (snapshot.bytes > 0
+                ? t('replication.snapshotDetail', { seq: snapshot.seq, size: formatBytes(snapshot.bytes) })
+                : t('replication.snapshotSeq', { seq: snapshot.seq }))}
             {snapshot && replication.pendingSnapshotSeq !== null && ' · '}
             {replication.pendingSnapshotSeq !== null &&
               t('replication.snapshotWaiting', { seq: replication.pendingSnapshotSeq })}

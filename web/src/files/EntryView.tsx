@@ -130,19 +130,24 @@ export function EntryView(props: EntryViewProps) {
       <div key={entry.id} className={classes.row} data-selected={selected || undefined} {...common}>
         {check}
         <FileIcon entry={entry} />
-        <UnstyledButton
-          className={classes.nameButton}
-          data-open-button
-          onClick={(event) => {
-            event.stopPropagation();
-            if (event.detail <= 1) props.onOpen(entry);
-          }}
-          title={entry.name}
-        >
-          <Text size="sm" truncate="end">
-            {entry.name}
-          </Text>
-        </UnstyledButton>
+        <div className={classes.nameCell}>
+          <UnstyledButton
+            className={classes.nameButton}
+            data-open-button
+            onClick={(event) => {
+              // With a modifier, the name selects like the rest of the row; a second click of a
+              // double-click is the row's.
+              if (event.ctrlKey || event.metaKey || event.shiftKey) return;
+              event.stopPropagation();
+              if (event.detail <= 1) props.onOpen(entry);
+            }}
+            title={entry.name}
+          >
+            <Text size="sm" truncate="end">
+              {entry.name}
+            </Text>
+          </UnstyledButton>
+        </div>
         <Text size="sm" c="dimmed" className={classes.size} visibleFrom="xs">
           {entry.kind === 'dir' ? '—' : formatBytes(entry.size)}
         </Text>

@@ -68,7 +68,9 @@ export function FileDialogs({ folder, state, onClose, onDone }: FileDialogsProps
         title={t(kind === 'copy' ? 'copyTo' : 'moveTo', { count: entries.length })}
         submitLabel={t(kind === 'copy' ? 'copyHere' : 'moveHere')}
         start={folder}
-        excluded={kind === 'move' ? entries.filter((e) => e.kind === 'dir').map((e) => e.path) : []}
+        // A folder cannot go into itself, moved or copied; and a move to where things already are does nothing.
+        excluded={entries.filter((e) => e.kind === 'dir').map((e) => e.path)}
+        unchanged={kind === 'move' && entries.every((e) => parentOf(e.path) === folder) ? folder : null}
         onClose={onClose}
         onSubmit={(target) => transfer(target, kind === 'copy')}
       />

@@ -1,8 +1,8 @@
 import { Alert, Center, Group, Loader, Stack, Text } from '@mantine/core';
-import { useHotkeys, useLocalStorage } from '@mantine/hooks';
+import { useLocalStorage } from '@mantine/hooks';
 import { useQueryClient } from '@tanstack/react-query';
 import { FolderOpen } from 'lucide-react';
-import { useCallback, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useNavigate, useParams } from 'react-router';
 import { driveSource } from '../api/content-source';
@@ -11,7 +11,7 @@ import { PreviewModal } from '../preview/PreviewModal';
 import { InfoDrawer } from '../preview/InfoDrawer';
 import { ShareDialog } from '../shares/ShareDialog';
 import { DropZone } from '../upload/DropZone';
-import { folderRoute, pathOfSplat } from '../ui/paths';
+import { folderRoute, parentOf, pathOfSplat } from '../ui/paths';
 import { Breadcrumbs } from './Breadcrumbs';
 import { EntryMenu, type MenuTarget } from './EntryMenu';
 import { EntryView, type ViewMode } from './EntryView';
@@ -22,6 +22,7 @@ import { useFolder, type Sorting } from './useFolder';
 import { useSelection } from './selection';
 import { VersionsModal } from './VersionsModal';
 import { useFileActions } from './useFileActions';
+import { useShortcuts } from './useShortcuts';
 
 /** The file browser: one folder, its toolbar, the list or grid, and every dialog acting on it. */
 export function FilesPage() {
@@ -51,20 +52,27 @@ export function FilesPage() {
   const [share, setShare] = useState<Entry | null>(null);
   const [versions, setVersions] = useState<Entry | null>(null);
 
+  // Each folder starts unfiltered and with nothing selected, however it was reached.
+  const { clear } = selection;
+  useEffect(() => {
+    setFilter('');
+    clear();
+    // Only a new folder resets them; `clear` is made anew each render.
+  }, [path]);
+
+  // Listings start again from their first page: refetching every loaded page of a large folder
+  // would cost one request per page; the rest load again as they are scrolled to.
   const refresh = useCallback(() => {
-    void client.invalidateQueries({ queryKey: ['list'] });
+    void client.resetQueries({ queryKey: ['list'] });
     void client.invalidateQueries({ queryKey: ['session'] });
   }, [client]);
 
   const open = useCallback(
     (entry: Entry) => {
-      if (entry.kind === 'dir') {
-        selection.clear();
-        setFilter('');
-        navigate(folderRoute(entry.path));
-      } else setPreview(entry);
+      if (entry.kind === 'dir') navigate(folderRoute(entry.path));
+      else setPreview(entry);
     },
-    [navigate, selection],
+    [navigate],
   );
 
   const actions = useFileActions({
@@ -78,17 +86,28 @@ export function FilesPage() {
   });
 
   const targets = selection.selectedEntries;
-  useHotkeys([
-    ['mod+A', () => selection.selectAll()],
-    ['Escape', () => selection.clear()],
-    ['Delete', () => targets.length > 0 && actions.run('delete', targets)],
-    ['F2', () => targets.length === 1 && actions.run('rename', targets)],
-    ['Enter', () => targets.length === 1 && open(targets[0]!)],
-    ['Backspace', () => path !== '/' && navigate(folderRoute(path.slice(0, path.lastIndexOf('/')) || '/'))],
-    ['alt+ArrowUp', () => path !== '/' && navigate(folderRoute(path.slice(0, path.lastIndexOf('/')) || '/'))],
-    ['shift+N', () => setDialog({ kind: 'mkdir', entries: [] })],
-    ['mod+I', () => targets.length === 1 && setInfo(targets[0]!)],
-  ]);
+  const up = () => path !== '/' && navigate(folderRoute(parentOf(path)));
+  const overlay =
+    dialog !== null ||
+    menu !== null ||
+    preview !== null ||
+    info !== null ||
+    share !== null ||
+    versions !== null;
+  useShortcuts(
+    {
+      'mod+a': () => selection.selectAll(),
+      escape: () => selection.clear(),
+      delete: () => targets.length > 0 && actions.run('delete', targets),
+      f2: () => targets.length === 1 && actions.run('rename', targets),
+      enter: () => targets.length === 1 && open(targets[0]!),
+      backspace: up,
+      'alt+arrowup': up,
+      'shift+n': () => setDialog({ kind: 'mkdir', entries: [] }),
+      'mod+i': () => targets.length === 1 && setInfo(targets[0]!),
+    },
+    !overlay,
+  );
 
   const filteredTotal = filter.trim() ? visible.length : folder.total;
 
@@ -153,6 +172,7 @@ export function FilesPage() {
           onFilter={setFilter}
           filterPartial={Boolean(filter.trim()) && folder.hasMore}
           selected={targets}
+          partialOf={folder.hasMore && targets.length === visible.length ? folder.total : null}
           onAction={(kind) => actions.run(kind, targets)}
           onNewFolder={() => setDialog({ kind: 'mkdir', entries: [] })}
           onClearSelection={selection.clear}
@@ -166,6 +186,10 @@ export function FilesPage() {
         siblings={folder.entries.filter((e) => e.kind === 'file')}
         source={driveSource}
         onNavigate={setPreview}
+        onInfo={(entry) => {
+          setPreview(null);
+          setInfo(entry);
+        }}
         onClose={() => setPreview(null)}
       />
       <InfoDrawer entry={info} onClose={() => setInfo(null)} />

@@ -15,6 +15,8 @@ export interface FolderPickerProps {
   start: string;
   /** Folders that may not be chosen (what is being moved, and what is inside it). */
   excluded: string[];
+  /** A folder that may be browsed but not chosen (where the items already are, for a move). */
+  unchanged?: string | null;
   onSubmit(folder: string): Promise<void>;
   onClose(): void;
 }
@@ -107,7 +109,7 @@ export function FolderPicker(props: FolderPickerProps) {
         )}
       </ScrollArea>
       <Group justify="space-between" mt="md" wrap="nowrap">
-        <Text size="sm" c="dimmed" truncate="start">
+        <Text size="sm" c="dimmed" truncate="end" title={folder}>
           {folder}
         </Text>
         <Group gap="xs" wrap="nowrap">
@@ -117,7 +119,7 @@ export function FolderPicker(props: FolderPickerProps) {
           <Button
             onClick={() => void submit()}
             loading={busy}
-            disabled={isExcluded(folder, props.excluded)}
+            disabled={isExcluded(folder, props.excluded) || folder === props.unchanged}
             data-testid="picker-submit"
           >
             {props.submitLabel}

@@ -32,7 +32,7 @@ export function ListHeader({ sorting, onSorting }: { sorting: Sorting; onSorting
   return (
     <div className={classes.header} role="row">
       <span className={classes.headerSpacer} />
-      {column('name', classes.nameButton)}
+      {column('name', classes.nameCell)}
       {column('size', classes.size, 'xs')}
       {column('modified', classes.modified, 'sm')}
       <span className={classes.headerMenu} />

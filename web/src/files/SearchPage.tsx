@@ -63,7 +63,7 @@ export function SearchPage() {
               <Text size="sm" truncate="end">
                 {entry.name}
               </Text>
-              <Text size="xs" c="dimmed" truncate="start">
+              <Text size="xs" c="dimmed" truncate="end">
                 {parentOf(entry.path)}
               </Text>
             </Stack>

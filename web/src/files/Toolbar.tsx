@@ -29,6 +29,8 @@ export interface ToolbarProps {
   /** The filter sees only the pages loaded so far. */
   filterPartial: boolean;
   selected: Entry[];
+  /** Entries in the folder, when more than are loaded (a selection covers only loaded ones). */
+  partialOf: number | null;
   onAction(kind: ActionKind): void;
   onNewFolder(): void;
   onClearSelection(): void;
@@ -58,7 +60,9 @@ export function Toolbar(props: ToolbarProps) {
             </ActionIcon>
           </Tooltip>
           <Text size="sm" fw={600} mr="xs" data-testid="selection-count">
-            {t('selected', { count })}
+            {props.partialOf !== null
+              ? t('selectedOfLoaded', { count, total: props.partialOf })
+              : t('selected', { count })}
           </Text>
           {ACTION_ITEMS.filter((item) => applies(item.kind, props.selected)).map((item) => (
             <Tooltip key={item.kind} label={t(item.label)}>

@@ -2,7 +2,8 @@ const STEPS: [Intl.RelativeTimeFormatUnit, number][] = [
   ['second', 60],
   ['minute', 60],
   ['hour', 24],
-  ['day', 30],
+  // An average month, so that twelve of them make a year.
+  ['day', 30.436875],
   ['month', 12],
   ['year', Infinity],
 ];

@@ -206,7 +206,8 @@ export function UploadPanel() {
   const queue = useUploads();
   const items = useSyncExternalStore(queue.subscribe, queue.items);
   const [collapsed, setCollapsed] = useState(false);
-  const [dismissed, setDismissed] = useState(false);
+  /** Closed by the user: items up to this id, and the server's unfinished list, stay hidden. */
+  const [closed, setClosed] = useState<{ upTo: number; others: boolean }>({ upTo: 0, others: false });
   const unfinished = useQuery({
     queryKey: ['uploads'],
     queryFn: () => api<{ uploads: Unfinished[] }>('/uploads'),
@@ -214,24 +215,31 @@ export function UploadPanel() {
   });
   const here = new Set(items.filter((i) => i.status !== 'cancelled').map((i) => i.path));
   const others = (unfinished.data?.uploads ?? []).filter((u) => !here.has(u.path));
-  const shown = items.filter((i) => i.status !== 'cancelled');
-  if (shown.length === 0 && (others.length === 0 || dismissed)) return null;
+  const shown = items.filter((i) => i.status !== 'cancelled' && i.id > closed.upTo);
+  if (shown.length === 0 && (others.length === 0 || closed.others)) return null;
 
   const size = shown.reduce((n, i) => n + i.size, 0);
   const sent = shown.reduce((n, i) => n + i.sent, 0);
   const speed = shown.reduce((n, i) => n + (i.status === 'uploading' ? i.speed : 0), 0);
   const active = shown.filter((i) => i.status === 'uploading' || i.status === 'queued').length;
   const failed = shown.filter((i) => i.status === 'error').length;
+  const done = shown.filter((i) => i.status === 'done').length;
+  const title =
+    active > 0
+      ? t('uploading', { count: active, percent: percent(sent, size) })
+      : done > 0
+        ? t('finished', { count: done })
+        : failed > 0
+          ? t('failedTitle', { count: failed })
+          : t('unfinishedTitle');
 
   return (
     <Paper shadow="lg" withBorder className={classes.panel} data-testid="upload-panel">
       <UnstyledButton className={classes.header} onClick={() => setCollapsed((c) => !c)}>
         <Group justify="space-between" wrap="nowrap">
           <Text size="sm" fw={600} data-testid="upload-total">
-            {active > 0
-              ? t('uploading', { count: active, percent: percent(sent, size) })
-              : t('finished', { count: shown.filter((i) => i.status === 'done').length })}
-            {failed > 0 && (
+            {title}
+            {failed > 0 && (active > 0 || done > 0) && (
               <Badge color="red" size="xs" ml={6}>
                 {t('failed', { count: failed })}
               </Badge>
@@ -277,16 +285,22 @@ export function UploadPanel() {
                 </Button>
               )
             )}
-            <Button
-              size="compact-xs"
-              variant="subtle"
-              onClick={() => {
-                queue.clearFinished();
-                if (shown.every((i) => i.status === 'done')) setDismissed(true);
-              }}
-            >
-              {t('clearFinished')}
-            </Button>
+            {done > 0 && (
+              <Button size="compact-xs" variant="subtle" onClick={() => queue.clearFinished()}>
+                {t('clearFinished')}
+              </Button>
+            )}
+            {active === 0 && (
+              <Button
+                size="compact-xs"
+                variant="subtle"
+                color="gray"
+                data-testid="upload-panel-close"
+                onClick={() => setClosed({ upTo: Math.max(0, ...items.map((i) => i.id)), others: true })}
+              >
+                {t('close')}
+              </Button>
+            )}
           </Group>
         </>
       )}

@@ -20,17 +20,32 @@ export function UploadProvider({ children }: { children: ReactNode }) {
         () => userId.current,
         (path) => {
           // Finished files arrive in bursts (a folder); refresh the listings once per burst.
-          void client.invalidateQueries({ queryKey: ['list', parentOf(path)] });
+          void client.resetQueries({ queryKey: ['list', parentOf(path)] });
           if (refreshTimer.current) clearTimeout(refreshTimer.current);
           refreshTimer.current = setTimeout(() => {
-            void client.invalidateQueries({ queryKey: ['list'] });
+            void client.resetQueries({ queryKey: ['list'] });
             void client.invalidateQueries({ queryKey: ['session'] });
             void client.invalidateQueries({ queryKey: ['uploads'] });
           }, 800);
         },
+        () => void client.invalidateQueries({ queryKey: ['uploads'] }),
       ),
     [client],
   );
+
+  useEffect(() => {
+    // A file dropped anywhere but on the file list would make the browser open it, leaving the app.
+    const guard = (event: DragEvent) => {
+      if (event.dataTransfer && Array.from(event.dataTransfer.types).includes('Files'))
+        event.preventDefault();
+    };
+    window.addEventListener('dragover', guard);
+    window.addEventListener('drop', guard);
+    return () => {
+      window.removeEventListener('dragover', guard);
+      window.removeEventListener('drop', guard);
+    };
+  }, []);
 
   useEffect(() => {
     const warn = (event: BeforeUnloadEvent) => {

@@ -1,6 +1,7 @@
 import * as tus from 'tus-js-client';
 import { getCsrfToken } from '../api/client';
 import { apiUrl } from '../env';
+import i18n from '../i18n';
 import { joinPath } from '../ui/paths';
 import { SpeedMeter } from './speed';
 
@@ -58,6 +59,8 @@ export class UploadQueue {
   constructor(
     private readonly userId: () => number | null,
     private readonly onFileDone: (path: string) => void,
+    /** After the server has dropped a cancelled upload (its list of unfinished ones changed). */
+    private readonly onCancelled: () => void,
   ) {}
 
   subscribe = (listener: () => void): (() => void) => {
@@ -122,7 +125,7 @@ export class UploadQueue {
     const job = this.find(id);
     if (!job || job.item.status === 'done') return;
     job.item.status = 'cancelled';
-    void job.upload?.abort(true).catch(() => undefined);
+    void (job.upload?.abort(true) ?? Promise.resolve()).catch(() => undefined).then(this.onCancelled);
     this.changed();
     this.pump();
   }
@@ -181,8 +184,11 @@ export class UploadQueue {
       },
       onShouldRetry: (error, attempt) => {
         const status = error.originalResponse?.getStatus() ?? 0;
-        // 4xx other than conflicts, locks and rate limits will not change by asking again.
-        const final = status >= 400 && status < 500 && ![409, 423, 429].includes(status);
+        const body = error.originalResponse?.getBody() ?? '';
+        // 4xx will not change by asking again, but for locks, rate limits and a 409 about the offset
+        // (the upload moved meanwhile: a HEAD finds where it is); a 409 for a name taken is final.
+        const moved = status === 409 && /offset|changed/i.test(body);
+        const final = status >= 400 && status < 500 && ![423, 429].includes(status) && !moved;
         if (!final) {
           item.retries = attempt + 1;
           this.changed();
@@ -233,10 +239,24 @@ export class UploadQueue {
   }
 }
 
-/** The server's own words from a failed tus request, if it sent any. */
+/** tus answers carry plain text; what each status means, in the reader's language. */
+const STATUS_CODES: Record<number, string> = {
+  401: 'UNAUTHORIZED',
+  403: 'FORBIDDEN',
+  404: 'NOT_FOUND',
+  409: 'EXISTS',
+  410: 'GONE',
+  413: 'PAYLOAD_TOO_LARGE',
+};
+
+/** The server's own words from a failed tus request (translated where the UI knows the case). */
 function serverMessage(error: Error): string {
   const detailed = error as tus.DetailedError;
+  const status = detailed.originalResponse?.getStatus() ?? 0;
   const body = detailed.originalResponse?.getBody();
+  const quota = status === 413 && /quota/i.test(body ?? '');
+  const code = quota ? 'QUOTA_EXCEEDED' : STATUS_CODES[status];
+  if (code && i18n.language !== 'en' && i18n.exists(`errors:${code}`)) return i18n.t(`errors:${code}`);
   if (body) {
     try {
       const parsed = JSON.parse(body) as { error?: { message?: string } };
