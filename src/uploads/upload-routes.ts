@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { Drive } from '../drive/drive.js';
 import { currentUser, requireUser } from '../http/auth.js';
 import { parseInput } from '../http/body.js';
+import { ConflictError } from '../errors/domain-error.js';
 import { createTusServer } from './tus-server.js';
 import { TusRequestContext } from './tus-context.js';
 import type { UploadInfo } from '../drive/uploads.js';
@@ -78,7 +79,12 @@ export async function uploadRoutes(app: FastifyInstance, { drive }: { drive: Dri
       // Checked before the lock: another user's upload must not be held up by this.
       await drive.uploads.get(user, id);
       const lock = locker.newLock(id);
-      await lock.lock(AbortSignal.timeout(60_000), () => undefined);
+      try {
+        await lock.lock(AbortSignal.timeout(60_000), () => undefined);
+      } catch {
+        // tus's lock gave up (a request that holds the upload did not let go in time).
+        throw new ConflictError('the upload is busy; try again in a moment', 'UPLOAD_BUSY');
+      }
       try {
         await drive.uploads.remove(user, id);
       } finally {

@@ -88,3 +88,41 @@ webTest(
     await entry(page, 'Beta', 'dir').waitFor();
   },
 );
+
+webTest(
+  'keyboard: Delete asks, Enter confirms; keys typed into a field or a dialog are theirs',
+  {},
+  async ({ page }) => {
+    const api = await adminApi(server);
+    for (const folder of ['/Keys', '/Keys/Inner', '/Keys/Other']) {
+      assert.equal((await api.post('/fs/mkdir', { path: folder })).status, 201);
+    }
+    await signIn(page, server);
+    await openFolder(page, 'Keys');
+    await entry(page, 'Inner', 'dir').waitFor();
+
+    // Backspace in the filter edits the filter: the folder stays open.
+    await byTestId(page, 'filter-input').fill('Inn');
+    await byTestId(page, 'filter-input').press('Backspace');
+    assert.equal(await byTestId(page, 'filter-input').inputValue(), 'In');
+    assert.match(page.url(), /\/files\/Keys$/);
+    await byTestId(page, 'filter-input').fill('');
+
+    // A checkbox keeps focus once ticked; Delete still asks about the selection, and Enter on the
+    // dialog's focused button confirms it rather than opening the folder.
+    await entry(page, 'Inner', 'dir').locator('input[type="checkbox"]').check();
+    await page.keyboard.press('Delete');
+    await byTestId(page, 'confirm-dialog').waitFor();
+    await page.keyboard.press('Enter');
+    await byTestId(page, 'confirm-dialog').waitFor({ state: 'detached' });
+    await until('Inner to go to the trash', async () => (await listNames(api, '/Keys')).join() === 'Other');
+    assert.match(page.url(), /\/files\/Keys$/);
+
+    // Shift+N opens the new-folder dialog; typing there does not reach the list's shortcuts.
+    await page.keyboard.press('Shift+N');
+    await byTestId(page, 'name-input').fill('Made by keys');
+    await byTestId(page, 'name-input').press('Enter');
+    await entry(page, 'Made by keys', 'dir').waitFor();
+    assert.deepEqual(await listNames(api, '/Keys'), ['Made by keys', 'Other']);
+  },
+);
