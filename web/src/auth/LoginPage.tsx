@@ -1,9 +1,10 @@
-import { Alert, Button, PasswordInput, Stack, TextInput } from '@mantine/core';
+import { Button, PasswordInput, Stack, TextInput } from '@mantine/core';
 import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Navigate, useLocation } from 'react-router';
 import { api, ApiError } from '../api/client';
 import type { SessionInfo } from '../api/types';
+import { ErrorAlert } from '../ui/ErrorAlert';
 import { AuthCard } from './AuthCard';
 import { useSession } from './session';
 
@@ -41,11 +42,7 @@ export function LoginPage() {
     <AuthCard title={t('signInTitle')}>
       <form onSubmit={submit} data-testid="login-form">
         <Stack>
-          {error && (
-            <Alert color="red" role="alert" data-testid="login-error">
-              {error}
-            </Alert>
-          )}
+          <ErrorAlert error={error} testId="login-error" />
           <TextInput
             label={t('username')}
             name="username"

@@ -1,9 +1,10 @@
-import { Alert, Button, PasswordInput, Stack, TextInput } from '@mantine/core';
+import { Button, PasswordInput, Stack, TextInput } from '@mantine/core';
 import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Navigate } from 'react-router';
 import { api, ApiError } from '../api/client';
 import type { SessionInfo } from '../api/types';
+import { ErrorAlert } from '../ui/ErrorAlert';
 import { AuthCard } from './AuthCard';
 import { useSession } from './session';
 
@@ -41,11 +42,7 @@ export function SetupPage() {
     <AuthCard title={t('setupTitle')} subtitle={t('setupSubtitle')}>
       <form onSubmit={submit} data-testid="setup-form">
         <Stack>
-          {error && (
-            <Alert color="red" role="alert">
-              {error}
-            </Alert>
-          )}
+          <ErrorAlert error={error} />
           <TextInput
             label={t('adminUsername')}
             name="username"

@@ -1,7 +1,8 @@
-import { Alert, Button, Group, Modal, TextInput } from '@mantine/core';
-import { useEffect, useRef, useState, type FormEvent } from 'react';
+import { TextInput } from '@mantine/core';
+import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { messageOf } from '../ui/errors';
+import { FormModal } from '../ui/FormModal';
 
 export interface NameDialogProps {
   opened: boolean;
@@ -14,7 +15,6 @@ export interface NameDialogProps {
 
 /** One name, for a new folder or a rename; the server's refusal is shown in place. */
 export function NameDialog(props: NameDialogProps) {
-  const { t } = useTranslation();
   const { t: tf } = useTranslation('files');
   const [name, setName] = useState(props.initial);
   const [error, setError] = useState<string | null>(null);
@@ -33,8 +33,7 @@ export function NameDialog(props: NameDialogProps) {
     return () => clearTimeout(timer);
   }, [props.opened, props.initial]);
 
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
+  const submit = async () => {
     const trimmed = name.trim();
     if (!trimmed) {
       setError(tf('nameEmpty'));
@@ -56,36 +55,25 @@ export function NameDialog(props: NameDialogProps) {
   };
 
   return (
-    <Modal
+    <FormModal
       opened={props.opened}
-      onClose={props.onClose}
       title={props.title}
-      centered
-      attributes={{ content: { 'data-testid': 'name-dialog' } }}
+      testId="name-dialog"
+      error={error}
+      busy={busy}
+      submitLabel={props.submitLabel}
+      submitTestId="name-submit"
+      onSubmit={() => void submit()}
+      onClose={props.onClose}
     >
-      <form onSubmit={submit}>
-        {error && (
-          <Alert color="red" mb="sm">
-            {error}
-          </Alert>
-        )}
-        <TextInput
-          ref={input}
-          label={tf('name')}
-          value={name}
-          onChange={(e) => setName(e.currentTarget.value)}
-          data-autofocus
-          data-testid="name-input"
-        />
-        <Group justify="flex-end" mt="lg">
-          <Button variant="default" onClick={props.onClose}>
-            {t('cancel')}
-          </Button>
-          <Button type="submit" loading={busy} data-testid="name-submit">
-            {props.submitLabel}
-          </Button>
-        </Group>
-      </form>
-    </Modal>
+      <TextInput
+        ref={input}
+        label={tf('name')}
+        value={name}
+        onChange={(e) => setName(e.currentTarget.value)}
+        data-autofocus
+        data-testid="name-input"
+      />
+    </FormModal>
   );
 }

@@ -12,7 +12,7 @@ import { SectionCard } from '../ui/SectionCard';
 /** The server's minimum (src/drive/passwords.ts), checked here too so a short password fails at once. */
 const MIN_PASSWORD_LENGTH = 8;
 
-type FieldError = { field: 'current' | 'new' | 'form'; message: string } | null;
+type FieldError = { field: 'current' | 'new' | 'again' | 'form'; message: string } | null;
 
 /** The signed-in user, and changing the password. */
 export function AccountSection() {
@@ -21,6 +21,7 @@ export function AccountSection() {
   const client = useQueryClient();
   const [current, setCurrent] = useState('');
   const [next, setNext] = useState('');
+  const [again, setAgain] = useState('');
   const [error, setError] = useState<FieldError>(null);
   const [busy, setBusy] = useState(false);
 
@@ -41,6 +42,10 @@ export function AccountSection() {
       setError({ field: 'new', message: t('passwordTooShort', { min: MIN_PASSWORD_LENGTH }) });
       return;
     }
+    if (again !== next) {
+      setError({ field: 'again', message: t('passwordsDiffer') });
+      return;
+    }
     setBusy(true);
     setError(null);
     try {
@@ -52,6 +57,7 @@ export function AccountSection() {
       client.setQueryData<SessionInfo>(['session'], info);
       setCurrent('');
       setNext('');
+      setAgain('');
       notifications.show({ color: 'green', message: t('passwordChanged') });
     } catch (caught) {
       setError(explain(caught));
@@ -116,6 +122,16 @@ export function AccountSection() {
             error={error?.field === 'new' ? error.message : undefined}
             required
             data-testid="password-new"
+          />
+          <PasswordInput
+            label={t('confirmNewPassword')}
+            name="confirmPassword"
+            autoComplete="new-password"
+            value={again}
+            onChange={(e) => setAgain(e.currentTarget.value)}
+            error={error?.field === 'again' ? error.message : undefined}
+            required
+            data-testid="password-confirm"
           />
           <Text size="xs" c="dimmed">
             {t('passwordSignsOut')}

@@ -1,4 +1,4 @@
-import { Alert, Button, PasswordInput, Stack, Text } from '@mantine/core';
+import { Button, PasswordInput, Stack, Text } from '@mantine/core';
 import { useQueryClient } from '@tanstack/react-query';
 import { Lock } from 'lucide-react';
 import { useState, type FormEvent } from 'react';
@@ -7,6 +7,7 @@ import { api, ApiError } from '../api/client';
 import { messageOf } from '../ui/errors';
 import { shareInfoKey, sharePath } from './share-problems';
 import type { SharedInfo } from './share-types';
+import { ErrorAlert } from '../ui/ErrorAlert';
 
 /** Asks for a share's password; the server answers with a cookie that opens the link for 12 hours. */
 export function ShareUnlockForm({ token, name }: { token: string; name: string | null }) {
@@ -50,11 +51,7 @@ export function ShareUnlockForm({ token, name }: { token: string; name: string |
             </Text>
           )}
         </Stack>
-        {error && (
-          <Alert color="red" role="alert" data-testid="share-unlock-error">
-            {error}
-          </Alert>
-        )}
+        <ErrorAlert error={error} testId="share-unlock-error" />
         <PasswordInput
           label={t('public.password')}
           name="password"
