@@ -11,6 +11,7 @@ import { benchHf, benchHfScale, type HfBenchDeps } from './hf.js';
 import { Api } from './http-client.js';
 import { startChild, type Child } from './processes.js';
 import { benchRestore } from './restore.js';
+import { benchTus } from './tus.js';
 import { scratchRoot } from './scratch.js';
 import { benchWebdav } from './webdav.js';
 
@@ -324,6 +325,25 @@ try {
     hfscale: () => benchHfScale(hfDeps),
     webdav,
     restore: () => benchRestore({ root: ROOT, print }),
+    tus: () =>
+      benchTus({
+        root: ROOT,
+        reps: 3,
+        randomFile,
+        median,
+        print,
+        startDrive: async (name) => {
+          const hub = await startHub(name);
+          return {
+            base: hub.base,
+            cookieHeader: hub.api.cookieHeader,
+            csrfToken: hub.api.csrfToken,
+            peakRss: () => hub.child.peakRss(),
+            waitFlushed: () => hub.api.waitFlushed(),
+            stop: () => stopHub(hub),
+          };
+        },
+      }),
   };
   // `npm run bench -- throughput memory` runs only those sections.
   const wanted = process.argv.slice(2);
