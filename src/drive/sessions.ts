@@ -3,6 +3,8 @@ import type { Database } from '../meta/database.js';
 import { toUser, type User } from './users.js';
 
 export interface Session {
+  /** The SHA-256 of the cookie's token: names the session without being its secret. */
+  id: string;
   user: User;
   csrfToken: string;
   expiresAt: number;
@@ -31,11 +33,12 @@ export class SessionService {
     const token = randomBytes(32).toString('base64url');
     const csrfToken = randomBytes(32).toString('base64url');
     const expiresAt = now + this.ttlMs;
+    const id = tokenId(token);
     await this.db.deleteFrom('sessions').where('expires_at', '<', now).execute();
     await this.db
       .insertInto('sessions')
       .values({
-        id: tokenId(token),
+        id,
         user_id: user.id,
         csrf_token: csrfToken,
         created_at: now,
@@ -43,7 +46,7 @@ export class SessionService {
         last_seen_at: now,
       })
       .execute();
-    return { token, csrfToken, expiresAt, user };
+    return { id, token, csrfToken, expiresAt, user };
   }
 
   /** The live session for a cookie token, or null (unknown, expired, or the user is disabled). */
@@ -67,7 +70,7 @@ export class SessionService {
         .where('id', '=', id)
         .execute();
     }
-    return { user: toUser(row), csrfToken: row.csrf_token, expiresAt: row.expires_at };
+    return { id, user: toUser(row), csrfToken: row.csrf_token, expiresAt: row.expires_at };
   }
 
   async destroy(token: string): Promise<void> {

@@ -1,8 +1,8 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 
 export interface ArchiveRequest {
   userId: number;
-  /** The session that asked, by the hash of its cookie: another sign-in cannot use the ticket. */
+  /** The session that asked (its id, the hash of its cookie): another sign-in cannot use the ticket. */
   sessionKey: string;
   /** Drive paths of the selection, all in one folder. */
   paths: string[];
@@ -17,10 +17,6 @@ export interface ArchiveTicketsOptions {
 
 interface Held extends ArchiveRequest {
   expiresAt: number;
-}
-
-export function sessionKeyOf(sessionToken: string): string {
-  return createHash('sha256').update(sessionToken).digest('hex');
 }
 
 /**

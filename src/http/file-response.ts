@@ -14,17 +14,17 @@ import { sendLeases } from './send-leases.js';
 const INLINE_AS_IS =
   /^(image\/(png|jpeg|gif|webp|avif|bmp|x-icon)|video\/|audio\/|application\/pdf$|text\/plain$)/;
 const TEXT_LIKE = /^text\/|[+/](xml|json|javascript|ecmascript)$|^application\/(x-sh|x-httpd-php)/;
-const SANDBOX_CSP =
+export const SANDBOX_CSP =
   "default-src 'none'; img-src 'self' data:; media-src 'self'; style-src 'unsafe-inline'; sandbox";
 
 export interface SendFileOptions {
   /** Content-Disposition: attachment (save) rather than inline (show). */
   asAttachment: boolean;
   /**
-   * Runs when a GET will send content (not for HEAD or 304), with the range it will send (null: the
-   * whole file), before any header is set: it may refuse by throwing, or add headers of its own.
+   * Runs when a GET will send content (not for HEAD or 304), before any header is set: it may
+   * refuse by throwing, or add headers of its own.
    */
-  beforeBody?: (range: ByteRange | null) => Promise<void>;
+  beforeBody?: () => Promise<void>;
 }
 
 /** Answers GET or HEAD for a file: ETag, Last-Modified, If-None-Match, Range and If-Range, streamed. */
@@ -61,7 +61,7 @@ export async function sendFile(
     reply.headers(headers);
     throw error;
   }
-  if (request.method === 'GET' && options.beforeBody) await options.beforeBody(range);
+  if (request.method === 'GET' && options.beforeBody) await options.beforeBody();
   const length = range ? range.end - range.start + 1 : file.size;
   reply
     .headers(headers)
@@ -72,7 +72,8 @@ export async function sendFile(
   return sendLeases(request, reply, range ? 206 : 200, file.leases(range ?? undefined));
 }
 
-function notModified(request: FastifyRequest, etag: string): boolean {
+/** If-None-Match names `etag` (weak comparison, RFC 9110 §13.1.2). */
+export function notModified(request: FastifyRequest, etag: string): boolean {
   const header = request.headers['if-none-match'];
   const tags = parseEntityTags(typeof header === 'string' ? header : undefined, 'weak');
   return tags !== undefined && tagsMatch(tags, etag);

@@ -12,13 +12,6 @@ export interface ArchiveSource {
   open(path: string): Promise<OpenFile>;
 }
 
-export interface ZipArchive {
-  /** The zip's bytes; destroyed with the error when reading fails midway. */
-  stream: Readable;
-  /** Stops reading: the file being read is closed, nothing more is listed. Destroying `stream` does too. */
-  stop(): void;
-}
-
 class Stopped extends Error {}
 
 /**
@@ -34,7 +27,7 @@ class Stopped extends Error {}
  * (yazl decides per entry from the size it is given). Names are UTF-8 (the zip's language flag).
  * An entry that vanishes while the archive is made (moved, deleted) is left out.
  */
-export function zipArchive(source: ArchiveSource, items: readonly Entry[]): ZipArchive {
+export function zipArchive(source: ArchiveSource, items: readonly Entry[]): Readable {
   const zip = new ZipFile();
   const output = zip.outputStream as Readable;
   let stopped = false;
@@ -58,7 +51,7 @@ export function zipArchive(source: ArchiveSource, items: readonly Entry[]): ZipA
     new Promise<void>((resolve, reject) => {
       waiting.add(reject);
       const options = { size: file.size, mtime: new Date(file.entry.modifiedAt), compress: false };
-      zip.addReadStreamLazy(name, options, (callback) => {
+      zip.addReadStreamLazy(zipName(name), options, (callback) => {
         waiting.delete(reject);
         if (stopped) return;
         const stream = file.stream();
@@ -78,33 +71,32 @@ export function zipArchive(source: ArchiveSource, items: readonly Entry[]): ZipA
       return;
     }
     // The root folder (name "") has no entry of its own: its contents are the top of the zip.
-    if (name !== '') zip.addEmptyDirectory(name, { mtime: new Date(entry.modifiedAt) });
+    if (name !== '') zip.addEmptyDirectory(zipName(name), { mtime: new Date(entry.modifiedAt) });
     const prefix = name === '' ? '' : `${name}/`;
     let cursor: string | undefined;
     do {
       const page = await source.list(entry.path, cursor).catch(skipVanished);
       if (!page) return;
-      for (const child of page.entries)
-        await add(child, prefix === '' ? topName(child.name) : prefix + child.name);
+      for (const child of page.entries) await add(child, prefix + child.name);
       cursor = page.nextCursor ?? undefined;
     } while (cursor !== undefined);
   };
 
   void (async () => {
-    for (const item of items) await add(item, item.path === '/' ? '' : topName(item.name));
+    for (const item of items) await add(item, item.path === '/' ? '' : item.name);
     zip.end();
   })().catch((error: unknown) => {
     if (!(error instanceof Stopped)) stop(error instanceof Error ? error : new Error(String(error)));
   });
 
-  return { stream: output, stop: () => stop() };
+  return output;
 }
 
 /**
- * yazl takes a name that starts with a drive letter ("C: backup") for an absolute Windows path and
- * throws; such a name gets a full-width colon, which every system can extract.
+ * yazl takes a name that starts with a drive letter ("C: backup/…") for an absolute Windows path
+ * and throws; such a name gets a full-width colon, which every system can extract.
  */
-export function topName(name: string): string {
+function zipName(name: string): string {
   return /^[a-zA-Z]:/.test(name) ? `${name[0]}\uFF1A${name.slice(2)}` : name;
 }
 

@@ -314,7 +314,7 @@ describe('the zip writer', () => {
     const files = ['/one.bin', '/two.bin'].map((p) => generatedFile(p.slice(1), size, () => {}).entry);
     const archive = zipArchive(source, files);
     let received = 0;
-    for await (const part of archive.stream) {
+    for await (const part of archive) {
       received += (part as Buffer).length;
       if (received > 1024 * 1024) break; // for await destroys the stream on break
     }
@@ -343,7 +343,7 @@ describe('the zip writer', () => {
       open: () => Promise.reject(new Error('no files here')),
     };
     const parts: Buffer[] = [];
-    for await (const part of zipArchive(source, [dirEntry('/many')]).stream) parts.push(part as Buffer);
+    for await (const part of zipArchive(source, [dirEntry('/many')])) parts.push(part as Buffer);
     const zip = readZip(Buffer.concat(parts));
     assert.equal(zip.zip64End, true);
     assert.equal(zip.entries.length, count + 1);

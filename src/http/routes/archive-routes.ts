@@ -3,16 +3,16 @@ import { z } from 'zod';
 import type { Drive } from '../../drive/drive.js';
 import type { Entry } from '../../drive/entries.js';
 import type { User } from '../../drive/users.js';
-import { BadRequestError, NotFoundError, UnauthorizedError } from '../../errors/domain-error.js';
-import { ArchiveTickets, sessionKeyOf } from '../archive-tickets.js';
-import { requireUser } from '../auth.js';
+import { BadRequestError, NotFoundError } from '../../errors/domain-error.js';
+import { ArchiveTickets } from '../archive-tickets.js';
+import { currentUser, requireUser } from '../auth.js';
 import { parseInput } from '../body.js';
 import { contentDisposition } from '../content-disposition.js';
 import { zipArchive } from '../zip-archive.js';
 import { pathField } from './fs-routes.js';
 
-export const ARCHIVE_TICKET_TTL_MS = 60_000;
-export const MAX_ARCHIVE_PATHS = 10_000;
+const ARCHIVE_TICKET_TTL_MS = 60_000;
+const MAX_ARCHIVE_PATHS = 10_000;
 const LIST_PAGE = 500;
 
 const archiveBody = z.object({
@@ -26,9 +26,9 @@ export interface ArchiveRoutesOptions {
   basePath: string;
 }
 
+/** The user, and the session a ticket is bound to (requireUser has resolved both). */
 function signedIn(request: FastifyRequest): { user: User; sessionKey: string } {
-  if (!request.auth) throw new UnauthorizedError('sign in first');
-  return { user: request.auth.user, sessionKey: sessionKeyOf(request.auth.token) };
+  return { user: currentUser(request), sessionKey: request.auth!.session.id };
 }
 
 function parentOf(path: string): string {
@@ -89,7 +89,7 @@ export function archiveRoutes(app: FastifyInstance, options: ArchiveRoutesOption
     if (!held) throw new NotFoundError('this download link has expired or was already used');
     // Looked up again: a minute may have passed. Until the first byte, errors are still JSON.
     const items = await selection(drive, user, held.paths);
-    const archive = zipArchive(
+    const zip = zipArchive(
       {
         list: (path, cursor) => drive.tree.list(user, path, { cursor, limit: LIST_PAGE }),
         open: (path) => drive.files.open(user, path),
@@ -99,6 +99,6 @@ export function archiveRoutes(app: FastifyInstance, options: ArchiveRoutesOption
     return reply
       .header('content-type', 'application/zip')
       .header('content-disposition', contentDisposition('attachment', archiveName(items)))
-      .send(archive.stream);
+      .send(zip);
   });
 }

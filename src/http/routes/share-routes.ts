@@ -12,9 +12,9 @@ import type { PasswordLimits } from './auth-routes.js';
 import { boolFlag, listQuery, pathField } from './fs-routes.js';
 
 /** The visitor gave the share's password. */
-export const UNLOCK_COOKIE = 'hd_share';
+const UNLOCK_COOKIE = 'hd_share';
 /** The visitor's counted download may go on (ranges, seeking) without counting again. */
-export const DOWNLOAD_COOKIE = 'hd_share_dl';
+const DOWNLOAD_COOKIE = 'hd_share_dl';
 
 const newShare = z.object({
   path: pathField,
@@ -28,6 +28,15 @@ const unlockBody = z.object({
   password: z.string({ error: 'a password is required' }).max(MAX_PASSWORD_LENGTH),
 });
 const contentQuery = z.object({ path: pathField.default('/'), download: boolFlag.optional() });
+
+/** The share link's token, from the route's `:token`. */
+export const tokenOf = (request: FastifyRequest): string => parseInput(tokenParams, request.params).token;
+
+/** What the visitor's cookies hold for this share: its unlock grant, its counted download. */
+export const visitorOf = (request: FastifyRequest): Visitor => ({
+  unlock: request.cookies[UNLOCK_COOKIE],
+  download: request.cookies[DOWNLOAD_COOKIE],
+});
 
 export interface ShareRoutesOptions {
   drive: Drive;
@@ -63,11 +72,6 @@ function ownerRoutes(app: FastifyInstance, drive: Drive): void {
 
 /** No sign-in: the token is the credential, and the share's password (if any) a cookie's grant. */
 function visitorRoutes(app: FastifyInstance, { drive, cookies, limits }: ShareRoutesOptions): void {
-  const tokenOf = (request: FastifyRequest) => parseInput(tokenParams, request.params).token;
-  const visitorOf = (request: FastifyRequest): Visitor => ({
-    unlock: request.cookies[UNLOCK_COOKIE],
-    download: request.cookies[DOWNLOAD_COOKIE],
-  });
   // Each cookie is scoped to its share's URLs, so links to several shares do not disturb each other.
   const setGrant = (
     reply: FastifyReply,

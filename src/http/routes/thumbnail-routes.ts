@@ -2,10 +2,9 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Drive } from '../../drive/drive.js';
 import type { OpenFile } from '../../drive/files.js';
-import { tagsMatch } from '../../drive/entries.js';
 import { currentUser, requireUser } from '../auth.js';
 import { parseInput } from '../body.js';
-import { parseEntityTags } from '../entity-tags.js';
+import { notModified } from '../file-response.js';
 import {
   THUMBNAIL_SIZES,
   thumbnailTag,
@@ -13,7 +12,7 @@ import {
   type ThumbnailSize,
 } from '../thumbnails/thumbnails.js';
 import { pathField } from './fs-routes.js';
-import { DOWNLOAD_COOKIE, UNLOCK_COOKIE } from './share-routes.js';
+import { tokenOf, visitorOf } from './share-routes.js';
 
 const sizeField = z
   .enum(THUMBNAIL_SIZES.map(String) as [string, ...string[]], {
@@ -23,7 +22,6 @@ const sizeField = z
   .default(256);
 const ownQuery = z.object({ path: pathField, size: sizeField });
 const sharedQuery = z.object({ path: pathField.default('/'), size: sizeField });
-const tokenParams = z.object({ token: z.string().max(256) });
 
 /**
  * A day: the URL names a path, whose content may change, so a client that must see a new version
@@ -51,14 +49,10 @@ export function thumbnailRoutes(app: FastifyInstance, options: ThumbnailRoutesOp
 
   void app.register(async (visitor) => {
     visitor.get('/s/:token/thumbnail', async (request, reply) => {
-      const { token } = parseInput(tokenParams, request.params);
+      const token = tokenOf(request);
       const { path, size } = parseInput(sharedQuery, request.query);
       // The share's own rules (password, expiry, trash, download limit) decide; nothing is counted.
-      const shared = await drive.shares.openFile(
-        token,
-        { unlock: request.cookies[UNLOCK_COOKIE], download: request.cookies[DOWNLOAD_COOKIE] },
-        path,
-      );
+      const shared = await drive.shares.openFile(token, visitorOf(request), path);
       return sendThumbnail(request, reply, thumbnails, shared.file, size);
     });
   });
@@ -74,9 +68,7 @@ async function sendThumbnail(
   thumbnails.check(file);
   const tag = thumbnailTag(file, size);
   const headers = { etag: `W/${tag}`, 'cache-control': CACHE_CONTROL };
-  const header = request.headers['if-none-match'];
-  const tags = parseEntityTags(typeof header === 'string' ? header : undefined, 'weak');
-  if (tags !== undefined && tagsMatch(tags, tag)) return reply.headers(headers).code(304).send();
+  if (notModified(request, tag)) return reply.headers(headers).code(304).send();
   const image = await thumbnails.render(file, size);
   return reply.headers(headers).type('image/webp').send(image);
 }

@@ -3,6 +3,8 @@ import { tagsMatch } from '../../drive/entries.js';
 import type { OpenFile } from '../../drive/files.js';
 import { BadRequestError, NotFoundError } from '../../errors/domain-error.js';
 import { parseEntityTags } from '../../http/entity-tags.js';
+// A browser may open the mount too: nothing served from it may run as active content in the origin.
+import { SANDBOX_CSP } from '../../http/file-response.js';
 import { parseRange } from '../../http/range.js';
 import { sendLeases } from '../../http/send-leases.js';
 import {
@@ -15,10 +17,6 @@ import {
 } from '../context.js';
 import { DavPreconditionError } from '../dav-errors.js';
 import { escapeText } from '../xml/xml-write.js';
-
-// A browser may open the mount too: nothing served from it may run as active content in the origin.
-const SANDBOX_CSP =
-  "default-src 'none'; img-src 'self' data:; media-src 'self'; style-src 'unsafe-inline'; sandbox";
 
 /**
  * GET and HEAD: files stream through the same lent buffers as the API's downloads, with Range,
