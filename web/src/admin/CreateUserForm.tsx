@@ -1,5 +1,4 @@
 import {
-  Alert,
   Button,
   Group,
   PasswordInput,
@@ -9,17 +8,16 @@ import {
   Text,
   TextInput,
 } from '@mantine/core';
-import { notifications } from '@mantine/notifications';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Role } from '../api/types';
-import { messageOf } from '../ui/errors';
+import { MIN_PASSWORD_LENGTH } from '../auth/password-rules';
+import { ErrorAlert } from '../ui/ErrorAlert';
+import { messageOf, notifyDone } from '../ui/errors';
 import { formatBytes } from '../ui/format';
 import { parseSizeInput } from '../ui/size';
 import { createUser, USERS_KEY, type NewUser } from './admin-api';
-
-const MIN_PASSWORD_LENGTH = 8;
 
 /** A new account: username, password, role, and a quota (empty: the server's default). */
 export function CreateUserForm() {
@@ -33,7 +31,7 @@ export function CreateUserForm() {
   const create = useMutation({
     mutationFn: createUser,
     onSuccess: async ({ user }) => {
-      notifications.show({ color: 'green', message: t('users.created', { name: user.username }) });
+      notifyDone(t('users.created', { name: user.username }));
       setUsername('');
       setPassword('');
       setRole('user');
@@ -57,11 +55,7 @@ export function CreateUserForm() {
         <Text fw={600} size="sm">
           {t('users.new')}
         </Text>
-        {create.isError && (
-          <Alert color="red" role="alert" data-testid="user-create-error">
-            {messageOf(create.error)}
-          </Alert>
-        )}
+        <ErrorAlert error={create.isError ? messageOf(create.error) : null} testId="user-create-error" />
         <SimpleGrid cols={{ base: 1, xs: 2, md: 4 }} spacing="sm">
           <TextInput
             label={t('users.username')}

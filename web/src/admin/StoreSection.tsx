@@ -4,7 +4,7 @@ import { messageOf } from '../ui/errors';
 import { formatBytes, formatDate } from '../ui/format';
 import { formatRelative } from '../ui/relative-time';
 import { SectionCard } from '../ui/SectionCard';
-import { usageColor } from '../ui/usage';
+import { usageColor, usageFraction } from '../ui/usage';
 import { backupOf, useStoreStatus, type ReplicationStatus, type StoreStatus } from './admin-api';
 import { StatTile } from './StatTile';
 
@@ -59,8 +59,8 @@ function FlushTiles({ status, now }: { status: StoreStatus; now: number }) {
         {used !== null && quota !== null && (
           <Progress
             size="sm"
-            value={Math.min(100, (used / Math.max(1, quota)) * 100)}
-            color={usageColor(used / Math.max(1, quota))}
+            value={Math.min(100, usageFraction(used, quota) * 100)}
+            color={usageColor(usageFraction(used, quota))}
           />
         )}
       </StatTile>

@@ -2,11 +2,10 @@ import { PasswordInput, Text, TextInput } from '@mantine/core';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { User } from '../api/types';
+import { MIN_PASSWORD_LENGTH } from '../auth/password-rules';
 import { formatBytes } from '../ui/format';
 import { FormModal } from '../ui/FormModal';
 import { parseSizeInput, sizeInputText } from '../ui/size';
-
-const MIN_PASSWORD_LENGTH = 8;
 
 interface DialogProps {
   user: User;

@@ -14,7 +14,6 @@ import {
   useMantineTheme,
 } from '@mantine/core';
 import { useMediaQuery } from '@mantine/hooks';
-import { notifications } from '@mantine/notifications';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { Ban, CircleCheck, HardDrive, KeyRound, MoreVertical, ShieldCheck, UserRound } from 'lucide-react';
 import { useState } from 'react';
@@ -22,10 +21,10 @@ import { useTranslation } from 'react-i18next';
 import type { User } from '../api/types';
 import { useUser } from '../auth/session';
 import { ConfirmDialog } from '../ui/ConfirmDialog';
-import { messageOf } from '../ui/errors';
+import { messageOf, notifyDone, notifyError } from '../ui/errors';
 import { formatBytes, formatDate } from '../ui/format';
 import { SectionCard } from '../ui/SectionCard';
-import { usageColor } from '../ui/usage';
+import { usageColor, usageFraction } from '../ui/usage';
 import { updateUser, useUsers, USERS_KEY, type UserChanges } from './admin-api';
 import { CreateUserForm } from './CreateUserForm';
 import { PasswordDialog, QuotaDialog } from './UserDialogs';
@@ -44,7 +43,7 @@ interface UpdateVariables {
 function UsageCell({ user }: { user: User }) {
   const { t } = useTranslation('admin');
   const quota = user.quotaBytes;
-  const fraction = quota === null ? 0 : user.usedBytes / Math.max(1, quota);
+  const fraction = quota === null ? 0 : usageFraction(user.usedBytes, quota);
   return (
     <Stack gap={4}>
       <Text size="sm">
@@ -249,7 +248,7 @@ export function UsersSection() {
   const update = useMutation({
     mutationFn: ({ user, changes }: UpdateVariables) => updateUser(user.id, changes),
     onSuccess: async (_answer, { done }) => {
-      notifications.show({ color: 'green', message: done });
+      notifyDone(done);
       setEditing(null);
       await Promise.all([
         client.invalidateQueries({ queryKey: USERS_KEY }),
@@ -261,7 +260,7 @@ export function UsersSection() {
         setDialogError(messageOf(error));
       } else {
         setEditing(null);
-        notifications.show({ color: 'red', title: t('users.changeFailed'), message: messageOf(error) });
+        notifyError(t('users.changeFailed'), error);
       }
     },
   });

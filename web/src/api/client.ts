@@ -24,7 +24,8 @@ export function getCsrfToken(): string | null {
   return csrfToken;
 }
 
-async function errorOf(response: Response): Promise<ApiError> {
+/** The ApiError of a failed answer: the JSON error body's code and message, else the status line. */
+export async function errorOf(response: Response): Promise<ApiError> {
   let code = `HTTP_${response.status}`;
   let message = response.statusText || `HTTP ${response.status}`;
   try {

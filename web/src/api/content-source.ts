@@ -1,4 +1,3 @@
-import { apiUrl } from '../env';
 import { contentUrl, withQuery } from './client';
 
 /** Where a viewer gets bytes: the signed-in user's drive, or a public share link. */
@@ -23,5 +22,3 @@ export function shareSource(token: string): ContentSource {
       withQuery(`${base}/thumbnail`, { path: path || undefined, size, v: etag }),
   };
 }
-
-export { apiUrl };

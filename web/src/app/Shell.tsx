@@ -5,6 +5,7 @@ import { useTranslation } from 'react-i18next';
 import { Link, Outlet, useLocation, useNavigate } from 'react-router';
 import { useSession, useUser } from '../auth/session';
 import { formatBytes } from '../ui/format';
+import { usageFraction } from '../ui/usage';
 import { Preferences } from './Preferences';
 import { SearchBox } from '../files/SearchBox';
 import { UploadPanel } from '../upload/UploadPanel';
@@ -29,7 +30,7 @@ function Usage() {
           : t('usageOfQuota', { used: formatBytes(user.usedBytes), quota: formatBytes(quota) })}
       </Text>
       {quota !== null && (
-        <Progress size="sm" value={Math.min(100, (user.usedBytes / Math.max(1, quota)) * 100)} />
+        <Progress size="sm" value={Math.min(100, usageFraction(user.usedBytes, quota) * 100)} />
       )}
     </Stack>
   );

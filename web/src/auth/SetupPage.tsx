@@ -2,7 +2,7 @@ import { Button, PasswordInput, Stack, TextInput } from '@mantine/core';
 import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Navigate } from 'react-router';
-import { api, ApiError } from '../api/client';
+import { api } from '../api/client';
 import type { SessionInfo } from '../api/types';
 import { ErrorAlert } from '../ui/ErrorAlert';
 import { AuthCard } from './AuthCard';
@@ -32,7 +32,7 @@ export function SetupPage() {
     try {
       session.signedIn(await api<SessionInfo>('/setup', { body: { username, password } }));
     } catch (caught) {
-      setError(caught instanceof ApiError || caught instanceof Error ? caught.message : String(caught));
+      setError(caught instanceof Error ? caught.message : String(caught));
     } finally {
       setBusy(false);
     }

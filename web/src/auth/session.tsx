@@ -10,7 +10,6 @@ interface SessionValue {
   setupNeeded: boolean | undefined;
   signedIn(info: SessionInfo): void;
   signOut(): Promise<void>;
-  refresh(): Promise<void>;
 }
 
 const SessionContext = createContext<SessionValue | null>(null);
@@ -65,9 +64,6 @@ export function SessionProvider({ children }: { children: ReactNode }) {
       client.removeQueries({ predicate: (query) => query.queryKey[0] !== 'session' });
     }
   }, [client]);
-  const refresh = useCallback(async () => {
-    await client.invalidateQueries({ queryKey: ['session'] });
-  }, [client]);
 
   const value = useMemo<SessionValue>(
     () => ({
@@ -75,9 +71,8 @@ export function SessionProvider({ children }: { children: ReactNode }) {
       setupNeeded: session.data === null ? setup.data?.needed : false,
       signedIn,
       signOut,
-      refresh,
     }),
-    [session.isPending, session.data, setup.data, signedIn, signOut, refresh],
+    [session.isPending, session.data, setup.data, signedIn, signOut],
   );
   return <SessionContext.Provider value={value}>{children}</SessionContext.Provider>;
 }

@@ -11,8 +11,7 @@ import {
   type LucideIcon,
 } from 'lucide-react';
 import type { Entry } from '../api/types';
-import { extensionOf } from '../ui/paths';
-import { kindOf, type FileKind } from './file-kinds';
+import { entryKind, type FileKind } from './file-kinds';
 
 const ICONS: Record<FileKind, { icon: LucideIcon; color: string }> = {
   folder: { icon: Folder, color: 'var(--mantine-color-yellow-6)' },
@@ -29,7 +28,6 @@ const ICONS: Record<FileKind, { icon: LucideIcon; color: string }> = {
 };
 
 export function FileIcon({ entry, size = 20 }: { entry: Pick<Entry, 'name' | 'kind'>; size?: number }) {
-  const kind = entry.kind === 'dir' ? 'folder' : kindOf(extensionOf(entry.name));
-  const { icon: Icon, color } = ICONS[kind];
+  const { icon: Icon, color } = ICONS[entryKind(entry)];
   return <Icon size={size} color={color} aria-hidden style={{ flex: 'none' }} />;
 }

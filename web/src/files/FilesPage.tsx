@@ -76,7 +76,6 @@ export function FilesPage() {
   );
 
   const actions = useFileActions({
-    folder: path,
     open,
     setDialog,
     setShare,
@@ -183,7 +182,7 @@ export function FilesPage() {
       <FileDialogs folder={path} state={dialog} onClose={() => setDialog(null)} onDone={refresh} />
       <PreviewModal
         entry={preview}
-        siblings={folder.entries.filter((e) => e.kind === 'file')}
+        siblings={folder.entries}
         source={driveSource}
         onNavigate={setPreview}
         onInfo={(entry) => {

@@ -84,7 +84,7 @@ export function SearchPage() {
       )}
       <PreviewModal
         entry={preview}
-        siblings={entries.filter((e) => e.kind === 'file')}
+        siblings={entries}
         source={driveSource}
         onNavigate={setPreview}
         onClose={() => setPreview(null)}

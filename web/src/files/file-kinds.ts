@@ -1,3 +1,6 @@
+import type { Entry } from '../api/types';
+import { extensionOf } from '../ui/paths';
+
 /** What a file is, by its extension: decides its icon and how it is previewed. */
 export type FileKind =
   | 'folder'
@@ -31,4 +34,9 @@ add('sheet', 'xls xlsx ods');
 
 export function kindOf(extension: string): FileKind {
   return BY_EXTENSION[extension] ?? 'other';
+}
+
+/** The kind of a file or folder: a folder is 'folder', a file goes by its extension. */
+export function entryKind(entry: Pick<Entry, 'name' | 'kind'>): FileKind {
+  return entry.kind === 'dir' ? 'folder' : kindOf(extensionOf(entry.name));
 }

@@ -8,7 +8,6 @@ import type { DialogState } from './FileDialogs';
 import { archiveUrl } from './operations';
 
 export interface FileActionDeps {
-  folder: string;
   open(entry: Entry): void;
   setDialog(state: DialogState): void;
   setShare(entry: Entry): void;

@@ -43,10 +43,8 @@ export function useFolder(path: string, sorting: Sorting) {
     isPending: query.isPending,
     error: query.error,
     hasMore: query.hasNextPage,
-    loadingMore: query.isFetchingNextPage,
     loadMore: () => {
       if (query.hasNextPage && !query.isFetchingNextPage) void query.fetchNextPage();
     },
-    refetch: () => void query.refetch(),
   };
 }

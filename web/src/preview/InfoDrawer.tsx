@@ -2,10 +2,10 @@ import { Badge, Button, Center, Code, DataList, Drawer, Loader, Stack, Text } fr
 import { History } from 'lucide-react';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { driveSource, type ContentSource } from '../api/content-source';
+import { driveSource } from '../api/content-source';
 import type { Entry } from '../api/types';
 import { FileIcon } from '../files/FileIcon';
-import { kindOf } from '../files/file-kinds';
+import { entryKind } from '../files/file-kinds';
 import { useVersions, VersionsModal } from '../files/VersionsModal';
 import { formatBytes, formatDate } from '../ui/format';
 import { extensionOf } from '../ui/paths';
@@ -15,18 +15,13 @@ import { useLastValue } from './use-last-value';
 export interface InfoDrawerProps {
   entry: Entry | null;
   onClose(): void;
-  /** Where the thumbnail comes from (the drive by default). */
-  source?: ContentSource;
-  /** Opens the versions elsewhere; without it the drawer opens its own versions dialog. */
-  onOpenVersions?(entry: Entry): void;
 }
 
 /** A side panel with everything known about a file or folder. */
-export function InfoDrawer({ entry, onClose, source = driveSource, onOpenVersions }: InfoDrawerProps) {
+export function InfoDrawer({ entry, onClose }: InfoDrawerProps) {
   const { t } = useTranslation('preview');
   const shown = useLastValue(entry);
   const [versionsOf, setVersionsOf] = useState<Entry | null>(null);
-  const openVersions = (target: Entry) => (onOpenVersions ? onOpenVersions(target) : setVersionsOf(target));
   return (
     <>
       {/* Hidden while its versions dialog is open, so that Esc closes one thing at a time. */}
@@ -38,27 +33,19 @@ export function InfoDrawer({ entry, onClose, source = driveSource, onOpenVersion
         title={t('info.title')}
         attributes={{ content: { 'data-testid': 'info-drawer' } }}
       >
-        {shown && <InfoContent entry={shown} source={source} onOpenVersions={openVersions} />}
+        {shown && <InfoContent entry={shown} onOpenVersions={setVersionsOf} />}
       </Drawer>
-      {!onOpenVersions && <VersionsModal entry={versionsOf} onClose={() => setVersionsOf(null)} />}
+      <VersionsModal entry={versionsOf} onClose={() => setVersionsOf(null)} />
     </>
   );
 }
 
-function InfoContent({
-  entry,
-  source,
-  onOpenVersions,
-}: {
-  entry: Entry;
-  source: ContentSource;
-  onOpenVersions(entry: Entry): void;
-}) {
+function InfoContent({ entry, onOpenVersions }: { entry: Entry; onOpenVersions(entry: Entry): void }) {
   const { t, i18n } = useTranslation('preview');
   const isFile = entry.kind === 'file';
   const versions = useVersions(isFile ? entry.path : null);
   const extension = extensionOf(entry.name);
-  const kind = isFile ? kindOf(extension) : 'folder';
+  const kind = entryKind(entry);
   const numbers = new Intl.NumberFormat(i18n.language);
 
   return (
@@ -68,7 +55,7 @@ function InfoContent({
         style={{ borderRadius: 'var(--mantine-radius-md)', background: 'var(--mantine-color-default-hover)' }}
       >
         {isFile ? (
-          <Thumbnail entry={entry} source={source} size={160} />
+          <Thumbnail entry={entry} source={driveSource} size={160} />
         ) : (
           <FileIcon entry={entry} size={80} />
         )}

@@ -15,7 +15,7 @@ export type { PreviewItem } from './preview-kind';
 export interface PreviewModalProps<E extends PreviewItem = Entry> {
   /** The file shown; null: closed. */
   entry: E | null;
-  /** The files of the folder, for previous/next. */
+  /** The entries of the folder: its files are previous/next (folders are skipped). */
   siblings: E[];
   source: ContentSource;
   // NoInfer: E comes from the entries, so a state setter of a wider type still fits here.

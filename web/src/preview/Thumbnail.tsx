@@ -3,8 +3,7 @@ import { useState } from 'react';
 import type { ContentSource } from '../api/content-source';
 import type { Entry } from '../api/types';
 import { FileIcon } from '../files/FileIcon';
-import { kindOf } from '../files/file-kinds';
-import { extensionOf } from '../ui/paths';
+import { previewKindOf } from './preview-kind';
 
 export interface ThumbnailProps {
   entry: Pick<Entry, 'name' | 'kind' | 'path'> & { etag?: string | null };
@@ -25,11 +24,9 @@ function serverSize(size: number): 128 | 256 | 512 {
  */
 export function Thumbnail({ entry, source, size }: ThumbnailProps) {
   const [failedUrl, setFailedUrl] = useState<string | null>(null);
-  const extension = extensionOf(entry.name);
+  // 'image' leaves out folders and SVG (its own preview kind).
   const url =
-    entry.kind === 'file' && kindOf(extension) === 'image' && extension !== 'svg'
-      ? source.thumbnailUrl(entry.path, serverSize(size), entry.etag)
-      : null;
+    previewKindOf(entry) === 'image' ? source.thumbnailUrl(entry.path, serverSize(size), entry.etag) : null;
   if (url === null || url === failedUrl) {
     return (
       <Center w={size} h={size} style={{ flex: 'none' }}>

@@ -1,5 +1,5 @@
 import { useQuery } from '@tanstack/react-query';
-import { ApiError } from '../api/client';
+import { errorOf } from '../api/client';
 
 /** Text previews read at most this much of a file: enough to read, small enough to render at once. */
 export const TEXT_LIMIT = 1024 * 1024;
@@ -14,20 +14,6 @@ export interface TextHead {
   binary: boolean;
 }
 
-async function failure(response: Response): Promise<ApiError> {
-  try {
-    const body = (await response.json()) as { error?: { code: string; message: string } };
-    if (body.error) return new ApiError(response.status, body.error.code, body.error.message);
-  } catch {
-    // not JSON
-  }
-  return new ApiError(
-    response.status,
-    `HTTP_${response.status}`,
-    response.statusText || `HTTP ${response.status}`,
-  );
-}
-
 /** Reads the start of a file with a Range request; a server that ignores the range is cut off. */
 export async function fetchTextHead(url: string, size: number, signal?: AbortSignal): Promise<TextHead> {
   // An empty file has no byte 0 to ask for (the answer would be 416).
@@ -37,7 +23,7 @@ export async function fetchTextHead(url: string, size: number, signal?: AbortSig
     credentials: 'same-origin',
     signal,
   });
-  if (!response.ok) throw await failure(response);
+  if (!response.ok) throw await errorOf(response);
   const total = Number(/\/(\d+)$/.exec(response.headers.get('content-range') ?? '')?.[1] ?? size);
   const chunks: Uint8Array[] = [];
   let bytes = 0;

@@ -1,16 +1,15 @@
-import { Alert, Badge, Button, Group, PasswordInput, SimpleGrid, Stack, Text } from '@mantine/core';
-import { notifications } from '@mantine/notifications';
+import { Badge, Button, Group, PasswordInput, SimpleGrid, Stack, Text } from '@mantine/core';
 import { useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, ApiError, setCsrfToken } from '../api/client';
 import type { SessionInfo } from '../api/types';
+import { MIN_PASSWORD_LENGTH } from '../auth/password-rules';
 import { useUser } from '../auth/session';
+import { ErrorAlert } from '../ui/ErrorAlert';
+import { notifyDone } from '../ui/errors';
 import { formatDate } from '../ui/format';
 import { SectionCard } from '../ui/SectionCard';
-
-/** The server's minimum (src/drive/passwords.ts), checked here too so a short password fails at once. */
-const MIN_PASSWORD_LENGTH = 8;
 
 type FieldError = { field: 'current' | 'new' | 'again' | 'form'; message: string } | null;
 
@@ -58,7 +57,7 @@ export function AccountSection() {
       setCurrent('');
       setNext('');
       setAgain('');
-      notifications.show({ color: 'green', message: t('passwordChanged') });
+      notifyDone(t('passwordChanged'));
     } catch (caught) {
       setError(explain(caught));
     } finally {
@@ -97,11 +96,7 @@ export function AccountSection() {
           <Text fw={600} size="sm">
             {t('changePassword')}
           </Text>
-          {error?.field === 'form' && (
-            <Alert color="red" role="alert" data-testid="password-error">
-              {error.message}
-            </Alert>
-          )}
+          <ErrorAlert error={error?.field === 'form' ? error.message : null} testId="password-error" />
           <PasswordInput
             label={t('currentPassword')}
             name="currentPassword"

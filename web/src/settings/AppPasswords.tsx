@@ -21,7 +21,8 @@ import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ConfirmDialog } from '../ui/ConfirmDialog';
 import { CopyIconButton } from '../ui/CopyIconButton';
-import { messageOf } from '../ui/errors';
+import { ErrorAlert } from '../ui/ErrorAlert';
+import { messageOf, notifyError } from '../ui/errors';
 import { formatDate } from '../ui/format';
 import {
   APP_PASSWORDS_KEY,
@@ -79,11 +80,7 @@ function CreateForm({ onCreated }: { onCreated(label: string, secret: string): v
   return (
     <form onSubmit={submit} data-testid="app-password-form">
       <Stack gap="sm">
-        {create.isError && (
-          <Alert color="red" role="alert">
-            {messageOf(create.error)}
-          </Alert>
-        )}
+        <ErrorAlert error={create.isError ? messageOf(create.error) : null} />
         <Group align="flex-start" gap="sm" grow preventGrowOverflow={false} wrap="wrap">
           <TextInput
             label={t('appPasswords.label')}
@@ -204,12 +201,7 @@ export function AppPasswords() {
     mutationFn: (item: AppPassword) => revokeAppPassword(item.id),
     onSuccess: (_result, item) =>
       notifications.show({ message: t('appPasswords.revoked', { label: item.label }) }),
-    onError: (error) =>
-      notifications.show({
-        color: 'red',
-        title: t('appPasswords.revokeFailed'),
-        message: messageOf(error),
-      }),
+    onError: (error) => notifyError(t('appPasswords.revokeFailed'), error),
     onSettled: async () => {
       await client.invalidateQueries({ queryKey: APP_PASSWORDS_KEY });
     },

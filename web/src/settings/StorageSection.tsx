@@ -8,7 +8,7 @@ import type { SessionInfo, User } from '../api/types';
 import { useUser } from '../auth/session';
 import { formatBytes } from '../ui/format';
 import { SectionCard } from '../ui/SectionCard';
-import { usageColor } from '../ui/usage';
+import { usageColor, usageFraction } from '../ui/usage';
 
 /** The user's usage and quota, fetched fresh (the session's copy is as old as the sign-in). */
 export function StorageSection() {
@@ -27,7 +27,7 @@ export function StorageSection() {
   }, [me.data, client]);
 
   const quota = user.quotaBytes;
-  const fraction = quota === null ? 0 : user.usedBytes / Math.max(1, quota);
+  const fraction = quota === null ? 0 : usageFraction(user.usedBytes, quota);
   return (
     <SectionCard
       title={t('storage.title')}

@@ -20,6 +20,7 @@ import type { Entry } from '../api/types';
 import { basePath } from '../env';
 import { FileIcon } from '../files/FileIcon';
 import { useLastValue } from '../preview/use-last-value';
+import { ErrorAlert } from '../ui/ErrorAlert';
 import { messageOf } from '../ui/errors';
 import { formatDate } from '../ui/format';
 import { EXPIRY_PRESETS, expiryOf, localInputValue, type ExpiryPreset } from './expiry';
@@ -154,11 +155,7 @@ function ShareForm({ entry, onClose }: { entry: Entry; onClose(): void }) {
             })}
           </Text>
         )}
-        {(problem || error) && (
-          <Alert color="red" role="alert" data-testid="share-error">
-            {problem ?? errorText}
-          </Alert>
-        )}
+        <ErrorAlert error={problem ?? (error ? errorText : null)} testId="share-error" />
         <Group justify="flex-end" gap="sm">
           <Button variant="default" onClick={onClose}>
             {t('common:cancel')}

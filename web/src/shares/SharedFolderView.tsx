@@ -19,6 +19,7 @@ import { useTranslation } from 'react-i18next';
 import { Link, useNavigate } from 'react-router';
 import { api } from '../api/client';
 import { shareSource, type ContentSource } from '../api/content-source';
+import { PAGE_SIZE } from '../files/useFolder';
 import { PreviewModal } from '../preview/PreviewModal';
 import { Thumbnail } from '../preview/Thumbnail';
 import { messageOf } from '../ui/errors';
@@ -29,8 +30,6 @@ import { shareListKey, sharePath, shareProblemOf } from './share-problems';
 import type { SharedEntry, SharedInfo, SharedPage } from './share-types';
 import { ShareUnlockForm } from './ShareUnlockForm';
 import classes from './SharedFolderView.module.css';
-
-const PAGE_SIZE = 200;
 
 /** The route of a folder inside a share ("/s/<token>/a/b"), each segment encoded. */
 export function shareRoute(token: string, path: string): string {
@@ -62,7 +61,6 @@ export function SharedFolderView({ token, info, path }: SharedFolderViewProps) {
   });
   const entries = useMemo(() => list.data?.pages.flatMap((page) => page.entries) ?? [], [list.data]);
   const total = list.data?.pages.at(-1)?.total ?? entries.length;
-  const files = useMemo(() => entries.filter((entry) => entry.kind === 'file'), [entries]);
   const [selected, setSelected] = useState<string | null>(null);
   const [preview, setPreview] = useState<SharedEntry | null>(null);
 
@@ -170,7 +168,7 @@ export function SharedFolderView({ token, info, path }: SharedFolderViewProps) {
       )}
       <PreviewModal<SharedEntry>
         entry={preview}
-        siblings={files}
+        siblings={entries}
         source={source}
         onNavigate={setPreview}
         onClose={() => setPreview(null)}

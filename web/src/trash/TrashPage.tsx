@@ -4,7 +4,7 @@ import { RotateCcw, Trash2 } from 'lucide-react';
 import { useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ConfirmDialog } from '../ui/ConfirmDialog';
-import { messageOf } from '../ui/errors';
+import { messageOf, notifyDone, notifyError } from '../ui/errors';
 import { ScrollPage } from '../ui/ScrollPage';
 import { emptyTrash, purgeItem, restoreItem, useTrash, useTrashRefresh, type TrashItem } from './trash-api';
 import { TrashList } from './TrashList';
@@ -90,12 +90,9 @@ export function TrashPage() {
     const { done, failures } = await runEach(list, restoreItem);
     const [only] = done;
     if (done.length === 1 && only) {
-      notifications.show({
-        color: 'green',
-        message: t('restoredTo', { name: only.item.name, path: only.result.path }),
-      });
+      notifyDone(t('restoredTo', { name: only.item.name, path: only.result.path }));
     } else if (done.length > 1) {
-      notifications.show({ color: 'green', message: t('restoredMany', { count: done.length }) });
+      notifyDone(t('restoredMany', { count: done.length }));
     }
     if (failures.length > 0) {
       notifications.show({
@@ -126,7 +123,7 @@ export function TrashPage() {
       setPicked(new Set());
       notifications.show({ message: t('emptied', { count: purged }) });
     } catch (error) {
-      notifications.show({ color: 'red', title: t('emptyFailed'), message: messageOf(error) });
+      notifyError(t('emptyFailed'), error);
     } finally {
       await refresh();
     }

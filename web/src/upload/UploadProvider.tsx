@@ -1,6 +1,7 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { createContext, useContext, useEffect, useMemo, useRef, type ReactNode } from 'react';
 import { useSession } from '../auth/session';
+import { listKey } from '../files/useFolder';
 import { parentOf } from '../ui/paths';
 import { UploadQueue } from './upload-queue';
 
@@ -20,7 +21,7 @@ export function UploadProvider({ children }: { children: ReactNode }) {
         () => userId.current,
         (path) => {
           // Finished files arrive in bursts (a folder); refresh the listings once per burst.
-          void client.resetQueries({ queryKey: ['list', parentOf(path)] });
+          void client.resetQueries({ queryKey: listKey(parentOf(path)) });
           if (refreshTimer.current) clearTimeout(refreshTimer.current);
           refreshTimer.current = setTimeout(() => {
             void client.resetQueries({ queryKey: ['list'] });

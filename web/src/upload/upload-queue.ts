@@ -1,7 +1,7 @@
 import * as tus from 'tus-js-client';
 import { getCsrfToken } from '../api/client';
 import { apiUrl } from '../env';
-import i18n from '../i18n';
+import { codeText } from '../ui/errors';
 import { joinPath } from '../ui/paths';
 import { SpeedMeter } from './speed';
 
@@ -256,7 +256,8 @@ function serverMessage(error: Error): string {
   const body = detailed.originalResponse?.getBody();
   const quota = status === 413 && /quota/i.test(body ?? '');
   const code = quota ? 'QUOTA_EXCEEDED' : STATUS_CODES[status];
-  if (code && i18n.language !== 'en' && i18n.exists(`errors:${code}`)) return i18n.t(`errors:${code}`);
+  const translated = code ? codeText(code) : null;
+  if (translated !== null) return translated;
   if (body) {
     try {
       const parsed = JSON.parse(body) as { error?: { message?: string } };
