@@ -2,14 +2,12 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyInstance } from 'fastify';
-import pino, { type Logger as PinoLogger } from 'pino';
+import pino, { type DestinationStream, type Logger as PinoLogger } from 'pino';
 import type { BlobStore } from '../blobstore/blob-store.js';
 import { HfDatasetStore } from '../blobstore/hf/hf-dataset-store.js';
 import { LocalStore } from '../blobstore/local-store.js';
 import type { Config } from '../config/config.js';
-import type { FsckOptions, FsckReport } from '../content/consistency-check.js';
 import { ContentEngine } from '../content/content-engine.js';
-import type { GcOptions, GcReport } from '../content/garbage-collector.js';
 import type { RepackPolicy } from '../content/repacker.js';
 import { createDrive, type Drive } from '../drive/drive.js';
 import { createHttpServer } from '../http/server.js';
@@ -38,10 +36,6 @@ export interface Hubdrive {
   listen(): Promise<string>;
   /** Stops taking requests, flushes pending writes to the store, and closes everything. */
   close(options?: { flush?: boolean; graceMs?: number }): Promise<void>;
-  /** Garbage collection now (it also runs every GC_INTERVAL); throws ConflictError while one runs. */
-  gc(options?: GcOptions): Promise<GcReport>;
-  /** The consistency check (fsck); throws ConflictError while a gc or fsck runs. */
-  fsck(options?: FsckOptions): Promise<FsckReport>;
 }
 
 /** How long requests under way may still run at shutdown before their connections are cut. */
@@ -69,8 +63,10 @@ export const REDACTED_PATHS = [
   '*.token',
 ];
 
-export function createLogger(level: Config['logLevel']): PinoLogger {
-  return pino({ level, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } });
+/** The drive's logger, with secrets redacted; to stdout unless `destination` says otherwise. */
+export function createLogger(level: Config['logLevel'], destination?: DestinationStream): PinoLogger {
+  const options = { level, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } };
+  return destination ? pino(options, destination) : pino(options);
 }
 
 async function openStore(config: Config, logger: PinoLogger): Promise<BlobStore> {
@@ -118,17 +114,16 @@ async function exists(file: string): Promise<boolean> {
 export async function createHubdrive(config: Config, overrides: HubdriveOverrides = {}): Promise<Hubdrive> {
   await fs.mkdir(config.dataDir, { recursive: true });
   const lock = DataDirLock.acquire(config.dataDir);
-  let app: Omit<Hubdrive, 'gc' | 'fsck'>;
+  let app: Hubdrive;
   try {
     app = await assemble(config, overrides);
   } catch (error) {
     lock.release();
     throw error;
   }
-  const { maintenance } = app.drive;
   const scheduler = new GcScheduler({
     intervalMs: config.gcIntervalMs,
-    maintenance,
+    maintenance: app.drive.maintenance,
     logger: app.logger.child({ component: 'gc' }),
     clock: settingClock(app.db, 'gc_scheduled_at'),
   });
@@ -141,8 +136,6 @@ export async function createHubdrive(config: Config, overrides: HubdriveOverride
   await expiry.start();
   return {
     ...app,
-    gc: (options) => maintenance.gc(options),
-    fsck: (options) => maintenance.fsck(options),
     async close(options) {
       scheduler.stop();
       await expiry.stop();
@@ -155,12 +148,8 @@ export async function createHubdrive(config: Config, overrides: HubdriveOverride
   };
 }
 
-async function assemble(
-  config: Config,
-  overrides: HubdriveOverrides,
-): Promise<Omit<Hubdrive, 'gc' | 'fsck'>> {
+async function assemble(config: Config, overrides: HubdriveOverrides): Promise<Hubdrive> {
   const logger = overrides.logger ?? createLogger(config.logLevel);
-  await fs.mkdir(config.dataDir, { recursive: true });
   const store = overrides.store ?? (await openStore(config, logger));
   const dbFile = path.join(config.dataDir, 'hubdrive.db');
   // The guide's WEBDAV_URL: an extra copy of each snapshot, and a source when the store has none.

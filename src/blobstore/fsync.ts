@@ -1,8 +1,8 @@
 import { promises as fs } from 'node:fs';
 
-/** Flushes a folder's entries (a rename or create inside it) to disk. */
-export async function fsyncDir(dir: string): Promise<void> {
-  const handle = await fs.open(dir, 'r');
+/** Flushes a file's bytes, or a folder's entries (a rename or create inside it), to disk. */
+export async function fsyncPath(target: string): Promise<void> {
+  const handle = await fs.open(target, 'r');
   try {
     await handle.sync();
   } finally {

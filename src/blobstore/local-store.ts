@@ -6,7 +6,7 @@ import { pipeline } from 'node:stream/promises';
 import type { BlobSource, BlobStat, BlobStore, ByteRange, CommitResult, StoreLimits } from './blob-store.js';
 import { BlobNotFoundError, BlobTooLargeError, RangeNotSatisfiableError } from './errors.js';
 import { FileHandleCache } from './file-handle-cache.js';
-import { fsyncDir, isNotFound } from './fsync.js';
+import { fsyncPath, isNotFound } from './fsync.js';
 import { assertValidKey } from './keys.js';
 import { readFully } from './read-fully.js';
 
@@ -252,7 +252,7 @@ export class LocalStore implements BlobStore {
       } finally {
         await handle.close();
       }
-      await fsyncDir(path.dirname(journal));
+      await fsyncPath(path.dirname(journal));
     } catch (error) {
       // The commit never happened: drop the journal and keep its changes staged for a retry.
       await fs.rm(journal, { force: true }).catch(() => undefined);
@@ -302,7 +302,7 @@ export class LocalStore implements BlobStore {
     }
     for (const dir of touched) {
       try {
-        await fsyncDir(dir);
+        await fsyncPath(dir);
       } catch (error) {
         if (!isNotFound(error)) throw error;
       }

@@ -2,7 +2,8 @@ import { parseArgs } from 'node:util';
 import { formatSize } from '../config/sizes.js';
 import type { FsckProblem, FsckReport } from '../content/consistency-check.js';
 import { ProgressBar } from './progress-bar.js';
-import { commandArgs, UsageError, withOfflineApp } from './offline-app.js';
+import { commandArgs, UsageError } from './args.js';
+import { withOfflineApp } from './offline-app.js';
 
 export const FSCK_USAGE = `usage: hubdrive fsck [--verify] [--repair] [--dry-run] [--json]
 
@@ -75,7 +76,7 @@ export async function fsck(argv: string[]): Promise<number> {
     const bar = new ProgressBar();
     let report: FsckReport;
     try {
-      report = await app.fsck({ ...args, onProgress: (p) => bar.update(p) });
+      report = await app.drive.maintenance.fsck({ ...args, onProgress: (p) => bar.update(p) });
     } finally {
       bar.finish();
     }

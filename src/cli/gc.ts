@@ -2,7 +2,8 @@ import { parseArgs } from 'node:util';
 import { formatSize } from '../config/sizes.js';
 import { DEFAULT_GC_LIVE_RATIO, type GcReport } from '../content/garbage-collector.js';
 import { ProgressBar } from './progress-bar.js';
-import { commandArgs, UsageError, withOfflineApp } from './offline-app.js';
+import { commandArgs, UsageError } from './args.js';
+import { withOfflineApp } from './offline-app.js';
 
 export const GC_USAGE = `usage: hubdrive gc [--dry-run] [--threshold R] [--json]
 
@@ -67,7 +68,7 @@ export async function gc(argv: string[]): Promise<number> {
     const bar = new ProgressBar();
     let report: GcReport;
     try {
-      report = await app.gc({
+      report = await app.drive.maintenance.gc({
         dryRun: args.dryRun,
         liveRatio: args.liveRatio,
         onProgress: (p) => bar.update(p),

@@ -1,4 +1,5 @@
 import { startHubEmulator, type TokenSpec } from '../hub-emulator/index.js';
+import { commandArgs, UsageError } from './args.js';
 
 export const HUB_EMULATOR_USAGE = `usage: hubdrive hub-emulator --dir D [--port N] [--host H] [--token hf_NAME:write|read]... [--commits-per-hour N]
 
@@ -9,8 +10,6 @@ none, it accepts one write token, hf_emulator, of the user "emulator".
   --host H              address to listen on (default 127.0.0.1)
   --commits-per-hour N  commits allowed per repo per rolling hour (default 128)
 `;
-
-class UsageError extends Error {}
 
 interface EmulatorArgs {
   dir: string;
@@ -73,18 +72,9 @@ function parseArgs(argv: string[]): EmulatorArgs {
 
 /** `hubdrive hub-emulator`: serves the Hub emulator until SIGTERM or SIGINT. */
 export async function hubEmulator(argv: string[]): Promise<number> {
-  if (argv.includes('--help') || argv.includes('-h')) {
-    process.stdout.write(HUB_EMULATOR_USAGE);
-    return 0;
-  }
-  let args: EmulatorArgs;
-  try {
-    args = parseArgs(argv);
-  } catch (error) {
-    if (!(error instanceof UsageError)) throw error;
-    process.stderr.write(`hubdrive hub-emulator: ${error.message}\n\n${HUB_EMULATOR_USAGE}`);
-    return 2;
-  }
+  const parsed = commandArgs('hub-emulator', HUB_EMULATOR_USAGE, argv, parseArgs);
+  if ('exit' in parsed) return parsed.exit;
+  const { args } = parsed;
   const emulator = await startHubEmulator({
     dir: args.dir,
     port: args.port,

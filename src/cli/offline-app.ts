@@ -1,32 +1,9 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import pino from 'pino';
-import { createHubdrive, REDACTED_PATHS, type Hubdrive } from '../app/hubdrive.js';
+import { createHubdrive, createLogger, type Hubdrive } from '../app/hubdrive.js';
 import { DataDirLockedError } from '../app/data-dir-lock.js';
 import { loadConfigOrSay } from './load-config.js';
-
-/** A command's arguments were wrong: the message goes to stderr with the usage, exit code 2. */
-export class UsageError extends Error {}
-
-/** A command's arguments, or its exit code: 0 after --help (the usage on stdout), 2 when they are wrong. */
-export function commandArgs<T>(
-  command: string,
-  usage: string,
-  argv: string[],
-  parse: (argv: string[]) => T,
-): { args: T } | { exit: number } {
-  if (argv.includes('--help') || argv.includes('-h')) {
-    process.stdout.write(usage);
-    return { exit: 0 };
-  }
-  try {
-    return { args: parse(argv) };
-  } catch (error) {
-    if (!(error instanceof UsageError)) throw error;
-    process.stderr.write(`hubdrive ${command}: ${error.message}\n\n${usage}`);
-    return { exit: 2 };
-  }
-}
 
 /**
  * Opens the drive for a maintenance command (gc, fsck) without serving it, runs `work`, and closes
@@ -45,13 +22,7 @@ export async function withOfflineApp(
 ): Promise<number> {
   const config = loadConfigOrSay();
   if (!config) return 2;
-  const logger = pino(
-    {
-      level: process.env.LOG_LEVEL ? config.logLevel : 'warn',
-      redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
-    },
-    pino.destination(2),
-  );
+  const logger = createLogger(process.env.LOG_LEVEL ? config.logLevel : 'warn', pino.destination(2));
   if (!existsSync(path.join(config.dataDir, 'hubdrive.db'))) {
     process.stderr.write(
       `hubdrive ${command}: DATA_DIR ${config.dataDir} holds no drive database; run ${command} where the drive runs (POST /api/admin/${command} on its server), or point DATA_DIR at its data\n`,

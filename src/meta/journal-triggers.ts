@@ -42,10 +42,7 @@ export async function replicatedTables(db: Database): Promise<ReplicatedTable[]>
     if (LOCAL_TABLES.has(name)) continue;
     const info = await sql<ColumnInfo>`select name, pk, type from pragma_table_info(${name})`.execute(db);
     const columns = info.rows.map((c) => c.name);
-    const primaryKey = info.rows
-      .filter((c) => c.pk > 0)
-      .sort((a, b) => a.pk - b.pk)
-      .map((c) => c.name);
+    const primaryKey = primaryKeyOf(info.rows);
     // Without a key a row cannot be found again on replay; every table of ours has one.
     if (primaryKey.length === 0) throw new Error(`table ${name} has no primary key; it cannot be replicated`);
     const blobs = info.rows.filter((c) => c.pk === 0 && /blob/i.test(c.type)).map((c) => c.name);
@@ -54,7 +51,16 @@ export async function replicatedTables(db: Database): Promise<ReplicatedTable[]>
   return out;
 }
 
-const quote = (name: string) => `"${name.replaceAll('"', '""')}"`;
+/** The columns of a table's primary key, in key order, from its `pragma_table_info` rows. */
+export function primaryKeyOf(info: readonly { name: string; pk: number }[]): string[] {
+  return info
+    .filter((c) => c.pk > 0)
+    .sort((a, b) => a.pk - b.pk)
+    .map((c) => c.name);
+}
+
+/** An SQL identifier, quoted. */
+export const quote = (name: string) => `"${name.replaceAll('"', '""')}"`;
 const literal = (text: string) => `'${text.replaceAll("'", "''")}'`;
 
 /** A JSON object of the given columns of NEW or OLD; blobs as {"$b": hex}, since JSON has no bytes. */

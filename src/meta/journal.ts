@@ -10,7 +10,8 @@ export interface JournalCut {
   lines: string[];
 }
 
-const SHIPPED = 'journal_shipped';
+/** The setting that holds the seq shipped through (restore writes it as what it replayed). */
+export const JOURNAL_SHIPPED = 'journal_shipped';
 /** Changes in one segment at most: its text is built in memory (about 200 bytes a change). */
 const MAX_SEGMENT_ENTRIES = 100_000;
 
@@ -85,11 +86,11 @@ export class SqliteJournal {
   }
 
   /** Shipped through this seq (0 before the first segment). */
-  async shipped(): Promise<number> {
-    const row = await this.db
+  async shipped(db: Kysely<Schema> = this.db): Promise<number> {
+    const row = await db
       .selectFrom('replication_state')
       .select('value')
-      .where('key', '=', SHIPPED)
+      .where('key', '=', JOURNAL_SHIPPED)
       .executeTakeFirst();
     return row ? Number(row.value) : 0;
   }
@@ -106,10 +107,16 @@ export class SqliteJournal {
 
   /** The newest change that may leave now: everything logged up to it can. */
   async coverable(): Promise<number> {
-    return this.db.transaction().execute(async (trx) => {
-      const blocked = await this.firstBlocked(trx, []);
-      return blocked !== null ? blocked - 1 : await this.latestSeq(trx);
-    });
+    return this.db.transaction().execute(async (trx) => (await this.limits(trx, [])).covers);
+  }
+
+  /** The first change that must wait (null: none), and the newest one before it. */
+  private async limits(
+    trx: Kysely<Schema>,
+    committing: readonly number[],
+  ): Promise<{ blocked: number | null; covers: number }> {
+    const blocked = await this.firstBlocked(trx, committing);
+    return { blocked, covers: blocked !== null ? blocked - 1 : await this.latestSeq(trx) };
   }
 
   /**
@@ -122,8 +129,9 @@ export class SqliteJournal {
     maxEntries = MAX_SEGMENT_ENTRIES,
   ): Promise<{ cut: JournalCut | null; covers: number }> {
     return this.db.transaction().execute(async (trx) => {
-      const blocked = await this.firstBlocked(trx, committing);
-      let covers = blocked !== null ? blocked - 1 : await this.latestSeq(trx);
+      const limits = await this.limits(trx, committing);
+      const { blocked } = limits;
+      let { covers } = limits;
       let query = trx
         .selectFrom('meta_journal')
         .select(['seq', 'tbl', 'op', 'pk', 'row'])
@@ -134,17 +142,13 @@ export class SqliteJournal {
       // A long backlog (a huge trash emptied, a long outage) leaves in several segments.
       if (rows.length === maxEntries) covers = rows.at(-1)!.seq;
       if (rows.length === 0) return { cut: null, covers };
-      const shipped = await trx
-        .selectFrom('replication_state')
-        .select('value')
-        .where('key', '=', SHIPPED)
-        .executeTakeFirst();
+      const shipped = await this.shipped(trx);
       const lines = rows.map(
         (r) =>
           `{"s":${r.seq},"t":${JSON.stringify(r.tbl)},"o":"${r.op}","k":${r.pk ?? 'null'},"r":${r.row ?? 'null'}}`,
       );
       return {
-        cut: { from: (shipped ? Number(shipped.value) : 0) + 1, to: rows.at(-1)!.seq, lines },
+        cut: { from: shipped + 1, to: rows.at(-1)!.seq, lines },
         covers,
       };
     });
@@ -159,11 +163,11 @@ export class SqliteJournal {
   }
 }
 
-/** Records what was shipped through (restore sets it to what it replayed). */
-export async function setShipped(db: Kysely<Schema>, seq: number): Promise<void> {
+/** Records what was shipped through. */
+async function setShipped(db: Kysely<Schema>, seq: number): Promise<void> {
   await db
     .insertInto('replication_state')
-    .values({ key: SHIPPED, value: String(seq) })
+    .values({ key: JOURNAL_SHIPPED, value: String(seq) })
     .onConflict((oc) => oc.column('key').doUpdateSet({ value: String(seq) }))
     .execute();
 }

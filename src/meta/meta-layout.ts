@@ -1,3 +1,5 @@
+import type { BlobStore } from '../blobstore/blob-store.js';
+
 /**
  * Where metadata lives in the store (ARCHITECTURE.md, "Layout of the store"):
  *   meta/snapshot/<seq>.db.gz       a consistent copy of the database, through journal entry <seq>
@@ -21,3 +23,18 @@ function parse(key: string, prefix: string, suffix: string): number | null {
 
 export const snapshotSeq = (key: string) => parse(key, SNAPSHOT_PREFIX, '.db.gz');
 export const segmentSeq = (key: string) => parse(key, JOURNAL_PREFIX, '.ndjson.gz');
+
+/** The seqs of the snapshots and journal segments the store holds (one listing of `meta/`), unsorted. */
+export async function listMeta(
+  store: Pick<BlobStore, 'list'>,
+): Promise<{ snapshots: number[]; segments: number[] }> {
+  const snapshots: number[] = [];
+  const segments: number[] = [];
+  for await (const { key } of store.list('meta/')) {
+    const snapshot = snapshotSeq(key);
+    if (snapshot !== null) snapshots.push(snapshot);
+    const segment = segmentSeq(key);
+    if (segment !== null) segments.push(segment);
+  }
+  return { snapshots, segments };
+}

@@ -1,12 +1,11 @@
 import type SQLite from 'better-sqlite3';
 import { NewerFormatError, type SegmentEntry } from './segment-format.js';
+import { primaryKeyOf, quote } from './journal-triggers.js';
 
 interface TableShape {
   columns: Set<string>;
   primaryKey: string[];
 }
-
-const quote = (name: string) => `"${name.replaceAll('"', '""')}"`;
 
 /** JSON carries bytes as {"$b": hex}; everything else as it is. */
 function value(v: unknown): unknown {
@@ -48,10 +47,7 @@ export class JournalReplay {
       throw new NewerFormatError(`the journal changes a table this version does not know: ${table}`);
     shape = {
       columns: new Set(info.map((c) => c.name)),
-      primaryKey: info
-        .filter((c) => c.pk > 0)
-        .sort((a, b) => a.pk - b.pk)
-        .map((c) => c.name),
+      primaryKey: primaryKeyOf(info),
     };
     this.shapes.set(table, shape);
     return shape;

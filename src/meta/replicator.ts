@@ -6,7 +6,7 @@ import type { CommitRider, RiderStage } from '../content/ports.js';
 import type { Logger } from '../observability/logger.js';
 import type { Database } from './database.js';
 import { SqliteJournal, type JournalCut } from './journal.js';
-import { segmentKey, segmentSeq, snapshotKey, snapshotSeq } from './meta-layout.js';
+import { listMeta, segmentKey, segmentSeq, snapshotKey, snapshotSeq } from './meta-layout.js';
 import { migrationNames } from './migrations/index.js';
 import { encodeSegment } from './segment-format.js';
 import { takeSnapshot, type SnapshotFile } from './snapshot.js';
@@ -93,12 +93,9 @@ export class Replicator implements CommitRider {
     const replicator = new Replicator(options);
     await fs.rm(options.workDir, { recursive: true, force: true });
     await fs.mkdir(options.workDir, { recursive: true });
-    for await (const { key } of options.store.list('meta/')) {
-      const snapshot = snapshotSeq(key);
-      if (snapshot !== null) replicator.snapshots.add(snapshot);
-      const segment = segmentSeq(key);
-      if (segment !== null) replicator.segments.add(segment);
-    }
+    const { snapshots, segments } = await listMeta(options.store);
+    for (const seq of snapshots) replicator.snapshots.add(seq);
+    for (const seq of segments) replicator.segments.add(seq);
     const newest = Math.max(-1, ...replicator.snapshots);
     if (newest >= 0) {
       replicator.lastSnapshot = { seq: newest, at: 0, bytes: 0 };

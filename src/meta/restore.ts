@@ -7,7 +7,8 @@ import type { BlobStore } from '../blobstore/blob-store.js';
 import type { Logger } from '../observability/logger.js';
 import { openDatabase } from './database.js';
 import { dropJournalTriggers } from './journal-triggers.js';
-import { segmentKey, segmentSeq, snapshotKey, snapshotSeq } from './meta-layout.js';
+import { JOURNAL_SHIPPED } from './journal.js';
+import { listMeta, segmentKey, snapshotKey } from './meta-layout.js';
 import { migrationNames } from './migrations/index.js';
 import { JournalReplay, ReplayError } from './replay.js';
 import { DamagedObjectError, decodeSegment, NewerFormatError } from './segment-format.js';
@@ -62,14 +63,7 @@ async function download(store: BlobStore, key: string, toFile: string): Promise<
 export async function restoreMetadata(options: RestoreOptions): Promise<RestoreReport | null> {
   const { store, logger } = options;
   const started = Date.now();
-  const snapshots: number[] = [];
-  const segments: number[] = [];
-  for await (const { key } of store.list('meta/')) {
-    const s = snapshotSeq(key);
-    if (s !== null) snapshots.push(s);
-    const j = segmentSeq(key);
-    if (j !== null) segments.push(j);
-  }
+  const { snapshots, segments } = await listMeta(store);
   snapshots.sort((a, b) => b - a);
   segments.sort((a, b) => a - b);
   const candidates: Candidate[] = snapshots.map((seq) => ({
@@ -257,9 +251,9 @@ function finish(db: SQLite.Database, applied: number): void {
     if (updated.changes === 0)
       db.prepare(`insert into sqlite_sequence (name, seq) values ('meta_journal', ?)`).run(applied);
     db.prepare(
-      `insert into replication_state (key, value) values ('journal_shipped', ?)
+      `insert into replication_state (key, value) values (?, ?)
       on conflict (key) do update set value = excluded.value`,
-    ).run(String(applied));
+    ).run(JOURNAL_SHIPPED, String(applied));
   })();
   db.pragma('foreign_keys = ON');
   const broken = db.pragma('foreign_key_check') as unknown[];

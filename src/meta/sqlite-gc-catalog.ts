@@ -10,6 +10,7 @@ import type {
 } from '../content/ports.js';
 import type { Database } from './database.js';
 import type { Schema } from './schema.js';
+import { EXISTS_ONE, hexIds } from './sql-fragments.js';
 
 type Db = Kysely<Schema>;
 
@@ -17,9 +18,6 @@ type Db = Kysely<Schema>;
 const MANIFEST_PAGE = 200;
 const CHUNK_PAGE = 5000;
 const UPDATE_BATCH = 5000;
-
-/** The select list of an exists() subquery. */
-const ONE = sql<number>`1`.as('one');
 
 async function packsOf(db: Db): Promise<PackInfo[]> {
   const rows = await db
@@ -118,11 +116,6 @@ function eligiblePacks(db: Db, below: number | null) {
     .$if(below !== null, (q) => q.where('id', '<', below!));
 }
 
-function pinnedIds(criteria: DeadChunkCriteria) {
-  const pinned = JSON.stringify([...criteria.pinned()]);
-  return sql<Buffer>`(select unhex(value) from json_each(${pinned}))`;
-}
-
 /** The queries of garbage collection and the consistency check. */
 export class SqliteGcCatalog implements GcCatalog {
   constructor(private readonly db: Database) {}
@@ -167,7 +160,7 @@ export class SqliteGcCatalog implements GcCatalog {
 
   deadChunks(criteria: DeadChunkCriteria): Promise<DeadChunks> {
     return this.db.transaction().execute(async (trx) => {
-      const pinned = pinnedIds(criteria);
+      const pinned = hexIds(criteria.pinned());
       const below = criteria.belowPackId();
       const dead = await trx
         .selectFrom('chunks')
@@ -186,7 +179,7 @@ export class SqliteGcCatalog implements GcCatalog {
           not(
             exists(
               selectFrom('chunks')
-                .select(ONE)
+                .select(EXISTS_ONE)
                 .whereRef('chunks.pack_id', '=', 'packs.id')
                 .where(({ or, eb }) => or([eb('chunks.refcount', '>', 0), eb('chunks.id', 'in', pinned)])),
             ),
@@ -201,7 +194,7 @@ export class SqliteGcCatalog implements GcCatalog {
     return this.db.transaction().execute(async (trx) => {
       // Taken while the transaction holds the connection: a write pins a chunk before it looks it
       // up, so every lookup that found one of these rows has its pin in this set.
-      const pinned = pinnedIds(criteria);
+      const pinned = hexIds(criteria.pinned());
       const below = criteria.belowPackId();
       const dropped = await trx
         .deleteFrom('chunks')
@@ -217,7 +210,7 @@ export class SqliteGcCatalog implements GcCatalog {
         .where('retired_at', 'is', null)
         .where('key', 'is not', null)
         .where(({ not, exists, selectFrom }) =>
-          not(exists(selectFrom('chunks').select(ONE).whereRef('chunks.pack_id', '=', 'packs.id'))),
+          not(exists(selectFrom('chunks').select(EXISTS_ONE).whereRef('chunks.pack_id', '=', 'packs.id'))),
         )
         .returning('id')
         .execute();

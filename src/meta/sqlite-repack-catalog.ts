@@ -9,9 +9,7 @@ import type {
 } from '../content/ports.js';
 import { IntegrityError } from '../errors/domain-error.js';
 import type { Database } from './database.js';
-
-/** The select list of an exists() subquery. */
-const POINTS_HERE = sql<number>`1`.as('one');
+import { EXISTS_ONE, hexIds } from './sql-fragments.js';
 
 /** The repacker's queries on the packs and chunks tables. */
 export class SqliteRepackCatalog implements RepackCatalog {
@@ -70,7 +68,7 @@ export class SqliteRepackCatalog implements RepackCatalog {
     return this.db.transaction().execute(async (trx) => {
       // Taken while the transaction holds the connection: a write that finds a chunk pins it before
       // its lookup runs, so every lookup that saw the old rows has its pin in this set.
-      const pinned = JSON.stringify([...input.pinned()]);
+      const pinned = hexIds(input.pinned());
       const moveList = JSON.stringify(
         moves.map((m) => [m.id.toString('hex'), m.fromPack, m.fromOffset, m.toPack, m.toOffset]),
       );
@@ -86,7 +84,7 @@ export class SqliteRepackCatalog implements RepackCatalog {
         .deleteFrom('chunks')
         .where('pack_id', 'in', packs)
         .where('refcount', '=', 0)
-        .where(({ eb }) => eb('id', 'not in', sql<Buffer>`(select unhex(value) from json_each(${pinned}))`))
+        .where(({ eb }) => eb('id', 'not in', pinned))
         .execute();
       const touched = [...new Set([...packs, ...targets])];
       await trx
@@ -103,7 +101,7 @@ export class SqliteRepackCatalog implements RepackCatalog {
         .where('id', 'in', packs)
         .where('retired_at', 'is', null)
         .where(({ not, exists, selectFrom }) =>
-          not(exists(selectFrom('chunks').select(POINTS_HERE).whereRef('chunks.pack_id', '=', 'packs.id'))),
+          not(exists(selectFrom('chunks').select(EXISTS_ONE).whereRef('chunks.pack_id', '=', 'packs.id'))),
         )
         .returning('id')
         .execute();
@@ -119,7 +117,7 @@ export class SqliteRepackCatalog implements RepackCatalog {
         .set({ retired_at: null })
         .where('retired_at', 'is not', null)
         .where(({ exists, selectFrom }) =>
-          exists(selectFrom('chunks').select(POINTS_HERE).whereRef('chunks.pack_id', '=', 'packs.id')),
+          exists(selectFrom('chunks').select(EXISTS_ONE).whereRef('chunks.pack_id', '=', 'packs.id')),
         )
         .execute();
       // A pack with the same bytes (hence the same key) is still in use: the object is its now.
@@ -129,7 +127,7 @@ export class SqliteRepackCatalog implements RepackCatalog {
         .where(({ exists, selectFrom }) =>
           exists(
             selectFrom('packs as twin')
-              .select(POINTS_HERE)
+              .select(EXISTS_ONE)
               .whereRef('twin.key', '=', 'packs.key')
               .whereRef('twin.id', '!=', 'packs.id')
               .where('twin.retired_at', 'is', null),

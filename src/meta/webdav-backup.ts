@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { rename, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { fsyncDir } from '../blobstore/fsync.js';
+import { fsyncPath } from '../blobstore/fsync.js';
 import type { WebdavBackupConfig } from '../config/config.js';
 import { AsyncMutex } from '../content/async-mutex.js';
 import type { Logger } from '../observability/logger.js';
@@ -284,7 +284,7 @@ export class WebdavBackup {
         throw new BackupError(`${copy.name} on WEBDAV_URL has ${bytes} bytes, its listing said ${copy.size}`);
       }
       await rename(temp, toFile);
-      await fsyncDir(path.dirname(toFile));
+      await fsyncPath(path.dirname(toFile));
       this.logger.info({ seq: copy.seq, bytes }, 'snapshot copy downloaded from WEBDAV_URL');
     } catch (error) {
       await rm(temp, { force: true });

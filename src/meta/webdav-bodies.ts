@@ -4,6 +4,7 @@ import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { BackupError } from './backup-error.js';
+import { fsyncPath } from '../blobstore/fsync.js';
 
 // The bodies of the WebDAV backup's requests and answers, streamed: a snapshot can be tens of MB.
 
@@ -100,12 +101,7 @@ export async function saveBody(response: Response, file: string, progress: () =>
     : Readable.from([]);
   try {
     await pipeline(body, counter, createWriteStream(file, { flags: 'wx' }));
-    const handle = await open(file, 'r');
-    try {
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
+    await fsyncPath(file);
   } catch (error) {
     // A file-system error names its path; anything else came from the connection.
     const local = error as NodeJS.ErrnoException;
