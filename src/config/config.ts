@@ -57,7 +57,7 @@ export interface WebdavConfig {
   macFiles: 'store' | 'ignore';
 }
 
-/** Start-up stops with this; its message names each bad variable and what it expects. */
+/** How the metadata is mirrored (SYNC_INTERVAL, WEBDAV_*). */
 export interface ReplicationConfig {
   /** Milliseconds between full snapshots of the metadata (SYNC_INTERVAL). */
   snapshotIntervalMs: number;
@@ -85,6 +85,7 @@ function backupConfig(env: ParsedEnv): WebdavBackupConfig | null {
   return { url: bare.href, username, password };
 }
 
+/** Start-up stops with this; its message names each bad variable and what it expects. */
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
     super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);

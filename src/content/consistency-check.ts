@@ -226,25 +226,21 @@ export class ConsistencyCheck {
   ): Promise<Audit> {
     const progress = reporter(listener);
     const uses = new Map<string, number>();
-    let manifests = 0;
-    for await (const { id, chunks } of view.manifests()) {
-      if (++manifests % PROGRESS_EVERY === 0)
-        progress({ phase: 'reading manifests', done: manifests, total: null, unit: 'items' });
-      if (skip.has(id)) continue;
-      const manifest = Manifest.decode(chunks);
-      for (let i = 0; i < manifest.count; i++) {
-        const hex = chunkIdHex(manifest.id(i));
-        uses.set(hex, (uses.get(hex) ?? 0) + 1);
-      }
-    }
-    // Unfinished uploads hold their chunks like manifests do: counted, never repaired away.
-    for await (const chunks of view.heldChunkLists()) {
+    const count = (chunks: Buffer) => {
       const list = Manifest.decode(chunks);
       for (let i = 0; i < list.count; i++) {
         const hex = chunkIdHex(list.id(i));
         uses.set(hex, (uses.get(hex) ?? 0) + 1);
       }
+    };
+    let manifests = 0;
+    for await (const { id, chunks } of view.manifests()) {
+      if (++manifests % PROGRESS_EVERY === 0)
+        progress({ phase: 'reading manifests', done: manifests, total: null, unit: 'items' });
+      if (!skip.has(id)) count(chunks);
     }
+    // Unfinished uploads hold their chunks like manifests do: counted, never repaired away.
+    for await (const chunks of view.heldChunkLists()) count(chunks);
     const packs = await view.packs();
     const byId = new Map(packs.map((p) => [p.id, p]));
     const live = new Map<number, number>();

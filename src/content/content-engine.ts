@@ -370,14 +370,6 @@ export class ContentEngine {
     await this.repackSettled();
   }
 
-  /**
-   * Runs `work` while no commit to the store is under way, holding the next one back until it is
-   * done (a history rewrite on the Hub must not race a commit).
-   */
-  betweenCommits<T>(work: () => Promise<T>): Promise<T> {
-    return this.flusher.betweenCommits(work);
-  }
-
   /** Bytes the store holds, when it can tell (the Hub counts history too). */
   async storeUsage(): Promise<StoreUsage | null> {
     return this.options.store.usage ? this.options.store.usage() : null;

@@ -30,7 +30,7 @@ export interface RepackPolicy {
 }
 
 /** Below half live, a pack is mostly dead. */
-export const MOSTLY_DEAD = 0.5;
+const MOSTLY_DEAD = 0.5;
 
 export interface RepackReport {
   /** Packs whose live chunks were read and copied. */

@@ -17,26 +17,31 @@ export const DEFAULT_PAGE = 200;
 
 type Cursor = [kind: string, value: string | number, id: number];
 
-export function encodeCursor(cursor: Cursor): string {
+/** A keyset cursor as clients carry it: the JSON of the last row's sort key, in base64url. */
+export function encodeCursor(cursor: readonly (string | number)[]): string {
   return Buffer.from(JSON.stringify(cursor)).toString('base64url');
 }
 
-export function decodeCursor(text: string): Cursor {
+/** A cursor a client sent back, if it has the shape `isShape` expects; BAD_CURSOR otherwise. */
+export function decodeCursor<T extends unknown[]>(text: string, isShape: (value: unknown[]) => value is T): T;
+export function decodeCursor(text: string): Cursor;
+export function decodeCursor(text: string, isShape: (value: unknown[]) => boolean = isListCursor): unknown {
   try {
     const value: unknown = JSON.parse(Buffer.from(text, 'base64url').toString('utf8'));
-    if (
-      Array.isArray(value) &&
-      value.length === 3 &&
-      typeof value[0] === 'string' &&
-      (typeof value[1] === 'string' || typeof value[1] === 'number') &&
-      Number.isSafeInteger(value[2])
-    ) {
-      return value as Cursor;
-    }
+    if (Array.isArray(value) && isShape(value)) return value;
   } catch {
     // fall through
   }
   throw new BadRequestError('the page cursor is not valid', 'BAD_CURSOR');
+}
+
+function isListCursor(value: unknown[]): value is Cursor {
+  return (
+    value.length === 3 &&
+    typeof value[0] === 'string' &&
+    (typeof value[1] === 'string' || typeof value[1] === 'number') &&
+    Number.isSafeInteger(value[2])
+  );
 }
 
 /** The column a listing sorts by; names sort without regard to ASCII case. */

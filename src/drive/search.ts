@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import { BadRequestError } from '../errors/domain-error.js';
 import type { NodeRow } from '../meta/schema.js';
 import { toEntry, type Entry } from './entries.js';
-import { DEFAULT_PAGE, MAX_PAGE } from './listing.js';
+import { decodeCursor, DEFAULT_PAGE, encodeCursor, MAX_PAGE } from './listing.js';
 import { livePaths } from './live-paths.js';
 import { locate, type Db } from './node-queries.js';
 import type { User } from './users.js';
@@ -26,29 +26,12 @@ export const MAX_QUERY_LENGTH = 255;
 
 type SearchCursor = [name: string, id: number];
 
-function encodeSearchCursor(cursor: SearchCursor): string {
-  return Buffer.from(JSON.stringify(cursor)).toString('base64url');
-}
-
-function decodeSearchCursor(text: string): SearchCursor {
-  try {
-    const value: unknown = JSON.parse(Buffer.from(text, 'base64url').toString('utf8'));
-    if (
-      Array.isArray(value) &&
-      value.length === 2 &&
-      typeof value[0] === 'string' &&
-      Number.isSafeInteger(value[1])
-    ) {
-      return value as SearchCursor;
-    }
-  } catch {
-    // fall through
-  }
-  throw new BadRequestError('the page cursor is not valid', 'BAD_CURSOR');
+function isSearchCursor(value: unknown[]): value is SearchCursor {
+  return value.length === 2 && typeof value[0] === 'string' && Number.isSafeInteger(value[1]);
 }
 
 /** A LIKE pattern for "contains", with the pattern's own wildcards taken literally. */
-export function containsPattern(text: string): string {
+function containsPattern(text: string): string {
   return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
 
@@ -69,7 +52,7 @@ export async function searchTree(db: Db, user: User, options: SearchOptions): Pr
   const top = await locate(db, user, options.path ?? '/');
   if (top.node.kind !== 'dir') throw new BadRequestError(`${top.path} is not a folder`, 'NOT_A_FOLDER');
   const limit = Math.min(Math.max(1, options.limit ?? DEFAULT_PAGE), MAX_PAGE);
-  const cursor = options.cursor ? decodeSearchCursor(options.cursor) : null;
+  const cursor = options.cursor ? decodeCursor(options.cursor, isSearchCursor) : null;
   const after = cursor
     ? sql`and (nodes.name collate nocase > ${cursor[0]}
           or (nodes.name collate nocase = ${cursor[0]} and nodes.id > ${cursor[1]}))`
@@ -102,6 +85,6 @@ export async function searchTree(db: Db, user: User, options: SearchOptions): Pr
   }
   return {
     entries,
-    nextCursor: result.rows.length > limit && last ? encodeSearchCursor([last.name, last.id]) : null,
+    nextCursor: result.rows.length > limit && last ? encodeCursor([last.name, last.id]) : null,
   };
 }

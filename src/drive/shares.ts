@@ -340,16 +340,10 @@ export class ShareService {
     const node = await nodeById(db, share.node_id);
     if (!owner || owner.disabled !== 0 || !node) throw notFound();
     const paths = await livePaths(db, [node.id]);
-    if (paths.get(node.id) == null) throw notFound();
-    if (share.expires_at !== null && share.expires_at <= Date.now()) {
-      throw new GoneError('this share link has expired', 'SHARE_EXPIRED');
-    }
-    return {
-      share,
-      owner: toUser(owner),
-      node,
-      exhausted: share.max_downloads !== null && share.downloads >= share.max_downloads,
-    };
+    const state = stateOf(share, paths.get(node.id) ?? null, Date.now());
+    if (state === 'trashed') throw notFound();
+    if (state === 'expired') throw new GoneError('this share link has expired', 'SHARE_EXPIRED');
+    return { share, owner: toUser(owner), node, exhausted: state === 'exhausted' };
   }
 
   private async resolveUnlocked(token: string, visitor: Visitor): Promise<Resolved> {

@@ -81,6 +81,18 @@ export async function touchUpload(
     .execute();
 }
 
+/** How many unfinished, unexpired uploads the user holds. */
+export async function countUnfinished(db: Db, userId: number, now: number): Promise<number> {
+  const row = await db
+    .selectFrom('uploads')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('user_id', '=', userId)
+    .where('completed_at', 'is', null)
+    .where('expires_at', '>', now)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
 /** The recorded parts' chunk lists, in order. */
 export async function partsOf(db: Db, id: string): Promise<Buffer[]> {
   const rows = await db
@@ -93,8 +105,10 @@ export async function partsOf(db: Db, id: string): Promise<Buffer[]> {
 }
 
 /** Gives back the references the parts hold and forgets them. */
-export async function releaseParts(trx: Db, id: string): Promise<void> {
-  for (const chunks of await partsOf(trx, id)) await adjustChunkRefs(trx, chunks, -1);
+export async function releaseParts(trx: Db, id: string, parts?: Buffer[]): Promise<void> {
+  // One release of all the parts' chunks: the counts add up, and a chunk crosses to 0 at most once.
+  const chunks = Buffer.concat(parts ?? (await partsOf(trx, id)));
+  if (chunks.length > 0) await adjustChunkRefs(trx, chunks, -1);
   await trx.deleteFrom('upload_parts').where('upload_id', '=', id).execute();
 }
 

@@ -2,6 +2,7 @@ import { BadRequestError, ConflictError } from '../errors/domain-error.js';
 import { formatPath, parsePath } from './names.js';
 import { child, nodeById, type Db } from './node-queries.js';
 import type { User } from './users.js';
+import { checkTarget } from './files.js';
 
 /** The client's Upload-Metadata: tus keys with their decoded values (null: a key without value). */
 export type UploadMetadata = Record<string, string | null>;
@@ -47,14 +48,15 @@ export function uploadTarget(metadata: UploadMetadata): UploadTarget {
 export async function checkUploadTarget(db: Db, user: User, target: UploadTarget): Promise<void> {
   const names = parsePath(target.path);
   let node = await nodeById(db, user.rootId);
-  for (let i = 0; node && i < names.length; i++) {
+  if (!node) return;
+  for (let i = 0; i < names.length - 1; i++) {
     const next = await child(db, node.id, names[i]!);
     if (!next) return;
-    const path = formatPath(names.slice(0, i + 1));
-    const last = i === names.length - 1;
-    if (!last && next.kind !== 'dir') throw new ConflictError(`${path} is a file`, 'NOT_A_FOLDER');
-    if (last && next.kind === 'dir') throw new ConflictError(`${path} is a folder`, 'IS_A_FOLDER');
-    if (last && !target.overwrite) throw new ConflictError(`${path} already exists`, 'EXISTS');
+    if (next.kind !== 'dir') {
+      throw new ConflictError(`${formatPath(names.slice(0, i + 1))} is a file`, 'NOT_A_FOLDER');
+    }
     node = next;
   }
+  // The file itself: the same rules as any write's.
+  await checkTarget(db, target.path, node.id, names.at(-1)!, { overwrite: target.overwrite });
 }

@@ -28,6 +28,7 @@ import {
   releaseParts,
   touchUpload,
   unfinishedUploads,
+  countUnfinished,
 } from './upload-repository.js';
 import { checkUploadTarget, uploadTarget, type UploadMetadata } from './upload-target.js';
 
@@ -43,12 +44,12 @@ const FINISHED_KEPT_MS = 24 * 3600 * 1000;
  * transaction, a few ms; 32 MiB is about 1% of that time on a fast link and a second or less of
  * resending, and 5 s bounds the loss on a slow one.
  */
-export const DEFAULT_CHECKPOINTS = { everyBytes: 32 * 1024 * 1024, everyMs: 5_000 };
+const DEFAULT_CHECKPOINTS = { everyBytes: 32 * 1024 * 1024, everyMs: 5_000 };
 const EXPIRED_BATCH = 100;
 /** Unfinished uploads a user may hold at once; each is a row journalled into the store. */
 export const MAX_UNFINISHED = 1000;
 /** The Upload-Metadata a client may attach, in bytes of JSON. */
-export const MAX_METADATA_BYTES = 4096;
+const MAX_METADATA_BYTES = 4096;
 const ID_PATTERN = /^[0-9a-f]{32}$/;
 
 export interface UploadServiceOptions {
@@ -170,7 +171,7 @@ export class UploadService {
       await checkUploadTarget(trx, user, target);
       // What counts against the quota includes the user's other unfinished uploads.
       assertFits(await quotaOf(trx, user.id), upload.length);
-      if ((await unfinishedUploads(trx, user.id, now)).length >= MAX_UNFINISHED) {
+      if ((await countUnfinished(trx, user.id, now)) >= MAX_UNFINISHED) {
         throw new ConflictError(
           `at most ${MAX_UNFINISHED} uploads may be unfinished at once; finish or cancel one first`,
           'TOO_MANY_UPLOADS',
@@ -310,7 +311,8 @@ export class UploadService {
       if (!current || current.completed_at !== null || current.offset !== state.offset) {
         throw new ConflictError('the upload was cancelled or changed meanwhile', 'UPLOAD_CHANGED');
       }
-      const manifest = Buffer.concat([...(await partsOf(trx, upload.id)), last.manifest]);
+      const parts = await partsOf(trx, upload.id);
+      const manifest = Buffer.concat([...parts, last.manifest]);
       if (Manifest.decode(manifest).size !== upload.length) {
         throw new Error(`upload ${upload.id}: its chunks do not add up to its length`);
       }
@@ -328,7 +330,7 @@ export class UploadService {
         versionsKeep,
       });
       // The file holds its own references now; the parts give theirs back.
-      await releaseParts(trx, upload.id);
+      await releaseParts(trx, upload.id, parts);
       return manifest;
     });
     state.offset = upload.length;
