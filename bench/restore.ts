@@ -6,7 +6,6 @@ import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
-import pino from 'pino';
 import { createHubdrive } from '../src/app/hubdrive.js';
 import { loadConfig } from '../src/config/config.js';
 import { startHubEmulator } from '../src/hub-emulator/index.js';
@@ -39,8 +38,8 @@ export async function benchRestore(deps: RestoreBenchDeps): Promise<void> {
     LOG_LEVEL: 'silent',
     GC_INTERVAL: '0',
   });
-  const logger = pino({ level: 'silent' });
-  const app = await createHubdrive(config, { logger });
+  // LOG_LEVEL silent: createHubdrive's own logger says nothing.
+  const app = await createHubdrive(config);
   const admin = await app.drive.users.authenticate('admin', PASSWORD);
   const started = performance.now();
   for (let d = 0; d < FOLDERS; d++) await app.drive.tree.mkdir(admin, `/d${d}`);
@@ -82,7 +81,7 @@ export async function benchRestore(deps: RestoreBenchDeps): Promise<void> {
 
   await fs.rm(dataDir, { recursive: true, force: true });
   const restoreStarted = performance.now();
-  const again = await createHubdrive(config, { logger });
+  const again = await createHubdrive(config);
   const restoreSeconds = (performance.now() - restoreStarted) / 1000;
   const { files } = await again.db
     .selectFrom('nodes')

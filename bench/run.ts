@@ -7,7 +7,7 @@ import path from 'node:path';
 import { FastCdc } from '../src/content/fastcdc.js';
 import { randomStream, concatStreams } from './data-stream.js';
 import { curl } from './curl.js';
-import { benchHf, benchHfScale, type HfBenchDeps } from './hf.js';
+import { benchHf, benchHfScale } from './hf.js';
 import { Api } from './http-client.js';
 import { startChild, type Child } from './processes.js';
 import { benchRestore } from './restore.js';
@@ -279,41 +279,23 @@ async function benchSmallFiles(): Promise<void> {
 await fs.mkdir(ROOT, { recursive: true });
 try {
   print('bench_folder', ROOT);
-  const hfDeps: HfBenchDeps = {
-    root: ROOT,
-    reps: 3,
-    print,
-    median,
-    randomFile,
-    startDrive: async (name, env) => {
-      const hub = await startHub(name, env);
-      return {
-        base: hub.base,
-        cookie: hub.api.cookieHeader,
-        csrf: hub.api.csrfToken,
-        waitFlushed: () => hub.api.waitFlushed(),
-        cpuSeconds: () => hub.child.cpuSeconds(),
-        stop: () => stopHub(hub),
-      };
-    },
+  // One drive, in the shape every section's startDrive gives.
+  const startDrive = async (name: string, env: Record<string, string> = {}) => {
+    const hub = await startHub(name, env);
+    return {
+      base: hub.base,
+      username: 'admin',
+      password: ADMIN_PASSWORD,
+      cookie: hub.api.cookieHeader,
+      csrf: hub.api.csrfToken,
+      waitFlushed: () => hub.api.waitFlushed(),
+      cpuSeconds: () => hub.child.cpuSeconds(),
+      peakRss: () => hub.child.peakRss(),
+      stop: () => stopHub(hub),
+    };
   };
-  const webdav = () =>
-    benchWebdav({
-      ...hfDeps,
-      reps: REPS,
-      freePort,
-      startDrive: async (name) => {
-        const hub = await startHub(name);
-        return {
-          base: hub.base,
-          username: 'admin',
-          password: ADMIN_PASSWORD,
-          peakRss: () => hub.child.peakRss(),
-          waitFlushed: () => hub.api.waitFlushed(),
-          stop: () => stopHub(hub),
-        };
-      },
-    });
+  const deps = { root: ROOT, reps: 3, print, median, randomFile, startDrive };
+  const webdav = () => benchWebdav({ ...deps, reps: REPS, freePort });
   const sections = {
     chunker: benchChunker,
     params: benchChunkerParams,
@@ -321,29 +303,11 @@ try {
     memory: benchMemory,
     dedup: benchDedup,
     small: benchSmallFiles,
-    hf: () => benchHf(hfDeps),
-    hfscale: () => benchHfScale(hfDeps),
+    hf: () => benchHf(deps),
+    hfscale: () => benchHfScale(deps),
     webdav,
     restore: () => benchRestore({ root: ROOT, print }),
-    tus: () =>
-      benchTus({
-        root: ROOT,
-        reps: 3,
-        randomFile,
-        median,
-        print,
-        startDrive: async (name) => {
-          const hub = await startHub(name);
-          return {
-            base: hub.base,
-            cookieHeader: hub.api.cookieHeader,
-            csrfToken: hub.api.csrfToken,
-            peakRss: () => hub.child.peakRss(),
-            waitFlushed: () => hub.api.waitFlushed(),
-            stop: () => stopHub(hub),
-          };
-        },
-      }),
+    tus: () => benchTus(deps),
   };
   // `npm run bench -- throughput memory` runs only those sections.
   const wanted = process.argv.slice(2);

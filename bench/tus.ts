@@ -14,8 +14,8 @@ const CHUNK_SIZE = 64 * MiB;
 
 export interface TusDrive {
   base: string;
-  cookieHeader: string;
-  csrfToken: string;
+  cookie: string;
+  csrf: string;
   peakRss(): number;
   waitFlushed(): Promise<void>;
   stop(): Promise<void>;
@@ -35,11 +35,16 @@ interface Sent {
   url: string | null;
 }
 
+/** curl's -H pair that signs a request in as the drive's admin. */
+function curlAuth(drive: TusDrive): string[] {
+  return ['-H', `Cookie: ${drive.cookie}`, '-H', `X-CSRF-Token: ${drive.csrf}`];
+}
+
 /** Where the server says an upload is (tus HEAD). */
 async function offsetOf(drive: TusDrive, url: string): Promise<number> {
   const res = await fetch(url, {
     method: 'HEAD',
-    headers: { cookie: drive.cookieHeader, 'tus-resumable': '1.0.0' },
+    headers: { cookie: drive.cookie, 'tus-resumable': '1.0.0' },
   });
   if (!res.ok) throw new Error(`HEAD ${url}: ${res.status}`);
   return Number(res.headers.get('upload-offset'));
@@ -60,7 +65,7 @@ function tusUpload(
       chunkSize: CHUNK_SIZE,
       retryDelays: [],
       metadata: { path: target },
-      headers: { cookie: drive.cookieHeader, 'x-csrf-token': drive.csrfToken },
+      headers: { cookie: drive.cookie, 'x-csrf-token': drive.csrf },
       onProgress: (sent) => {
         if (options.stopAt !== undefined && sent >= options.stopAt) {
           void upload
@@ -80,8 +85,8 @@ async function curlPatch(drive: TusDrive, file: string, target: string): Promise
   const created = await fetch(`${drive.base}/api/tus/`, {
     method: 'POST',
     headers: {
-      cookie: drive.cookieHeader,
-      'x-csrf-token': drive.csrfToken,
+      cookie: drive.cookie,
+      'x-csrf-token': drive.csrf,
       'tus-resumable': '1.0.0',
       'upload-length': String((await fs.stat(file)).size),
       'upload-metadata': `path ${Buffer.from(target).toString('base64')}`,
@@ -91,7 +96,7 @@ async function curlPatch(drive: TusDrive, file: string, target: string): Promise
   const url = new URL(created.headers.get('location')!, drive.base).toString();
   return curl([
     ...['-X', 'PATCH', '-T', file, url],
-    ...['-H', `Cookie: ${drive.cookieHeader}`, '-H', `X-CSRF-Token: ${drive.csrfToken}`],
+    ...curlAuth(drive),
     ...['-H', 'Tus-Resumable: 1.0.0', '-H', 'Upload-Offset: 0'],
     ...['-H', 'Content-Type: application/offset+octet-stream'],
   ]);
@@ -108,18 +113,7 @@ export async function benchTus(deps: TusBenchDeps): Promise<void> {
       const runs = [
         async () => times.tus.push((await tusUpload(drive, source, `/tus-${rep}.bin`)).seconds),
         async () => times.patch.push(await curlPatch(drive, source, `/patch-${rep}.bin`)),
-        async () =>
-          times.put.push(
-            await curl([
-              '-H',
-              `Cookie: ${drive.cookieHeader}`,
-              '-H',
-              `X-CSRF-Token: ${drive.csrfToken}`,
-              '-T',
-              source,
-              target(`put-${rep}.bin`),
-            ]),
-          ),
+        async () => times.put.push(await curl([...curlAuth(drive), '-T', source, target(`put-${rep}.bin`)])),
       ];
       for (const run of rep % 2 === 0 ? runs : runs.reverse()) {
         await run();

@@ -4,8 +4,9 @@ import pino from 'pino';
 import { GcScheduler } from '../../src/app/gc-scheduler.js';
 import type { GcReport } from '../../src/content/garbage-collector.js';
 import { pseudoRandom } from '../helpers/data.js';
-import { buildApp, SMALL_CONTENT_ENV, TEST_ADMIN_PASSWORD } from '../helpers/drive.js';
+import { openDrive, SMALL_CONTENT_ENV } from '../helpers/drive.js';
 import { purge, storeObjects, writeFlushed } from '../helpers/repack.js';
+import { until } from '../helpers/wait.js';
 
 const quiet = pino({ level: 'silent' });
 
@@ -35,19 +36,23 @@ test('a turn is skipped while a gc (or an fsck) runs, and none starts once stopp
 });
 
 test('the app runs gc by itself every GC_INTERVAL', async () => {
-  const { app } = await buildApp(
+  const drive = await openDrive(
     { ...SMALL_CONTENT_ENV, FLUSH_INTERVAL: '3600' },
     { repack: { graceMs: 0 } },
     { gcIntervalMs: 200 },
   );
-  const admin = await app.drive.users.authenticate('admin', TEST_ADMIN_PASSWORD);
-  const drive = { app, admin, dataDir: '', close: () => app.close() };
+  const { app } = drive;
   await writeFlushed(drive, '/a.bin', pseudoRandom(1_000_000, 8700));
   await writeFlushed(drive, '/b.bin', pseudoRandom(1_000_000, 8701));
   const before = await storeObjects(app);
   await purge(drive, '/a.bin');
   // No timing is asserted: the test waits until the scheduled gc has deleted the dead pack.
-  while ((await storeObjects(app)).length === before.length) await new Promise((r) => setTimeout(r, 50));
+  await until(
+    'the scheduled gc to delete the dead pack',
+    async () => (await storeObjects(app)).length !== before.length,
+    Number.POSITIVE_INFINITY,
+    50,
+  );
   assert.equal((await storeObjects(app)).length, before.length - 1);
 });
 

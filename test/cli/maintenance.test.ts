@@ -4,7 +4,7 @@ import { describe, test } from 'node:test';
 import { DataDirLock, DataDirLockedError } from '../../src/app/data-dir-lock.js';
 import type { GcReport } from '../../src/content/garbage-collector.js';
 import { pseudoRandom } from '../helpers/data.js';
-import { buildApp, SMALL_CONTENT_ENV, streamOf, TEST_ADMIN_PASSWORD } from '../helpers/drive.js';
+import { buildApp, openDrive, SMALL_CONTENT_ENV, streamOf, TEST_ADMIN_PASSWORD } from '../helpers/drive.js';
 import { storeObjects } from '../helpers/repack.js';
 import { startServerProcess } from '../helpers/server-process.js';
 import { tempDir } from '../helpers/temp.js';
@@ -33,8 +33,7 @@ function hubdrive(dataDir: string, args: string[]): Promise<Run> {
 /** A data folder with 6 files written, 5 of them deleted for good. */
 async function preparedDataDir(): Promise<string> {
   const dataDir = tempDir('hubdrive-cli');
-  const { app, close } = await buildApp({ ...ENV, DATA_DIR: dataDir });
-  const admin = await app.drive.users.authenticate('admin', TEST_ADMIN_PASSWORD);
+  const { app, admin, close } = await openDrive({ ...ENV, DATA_DIR: dataDir });
   for (let i = 0; i < 6; i++)
     await app.drive.files.write(admin, `/f${i}.bin`, streamOf(pseudoRandom(900_000, 8100 + i)));
   for (let i = 1; i < 6; i++) await app.drive.tree.remove(admin, `/f${i}.bin`);

@@ -54,8 +54,9 @@ export async function buildApp(
 export async function openDrive(
   env: Record<string, string> = {},
   overrides: HubdriveOverrides = {},
+  configChanges: Partial<Config> = {},
 ): Promise<OpenDrive> {
-  const built = await buildApp(env, overrides);
+  const built = await buildApp(env, overrides, configChanges);
   const admin = await built.app.drive.users.authenticate('admin', built.app.config.sysToken ?? '');
   return { ...built, admin };
 }

@@ -41,9 +41,14 @@ export async function fsck(client: ApiClient, body: Record<string, boolean> = {}
   return answer.body;
 }
 
-export async function assertClean(client: ApiClient, body: Record<string, boolean> = {}): Promise<void> {
+/** fsck with no problem found; returns its report. */
+export async function assertClean(
+  client: ApiClient,
+  body: Record<string, boolean> = {},
+): Promise<FsckReport> {
   const report = await fsck(client, body);
   assert.equal(report.problemCount, 0, JSON.stringify(report.problems.slice(0, 10)));
+  return report;
 }
 
 export async function gc(client: ApiClient): Promise<GcReport> {

@@ -21,10 +21,29 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** `hubdrive serve` in a child process of its own (so that it can be killed for real). */
-export async function startServerProcess(env: Record<string, string>): Promise<ServerProcess> {
+export interface ServerProcessOptions {
+  /** The working folder (the current one unless given). */
+  cwd?: string;
+  /** false: the child gets only HOST, PORT, LOG_LEVEL and `env`, none of this process's environment. */
+  inheritEnv?: boolean;
+}
+
+/**
+ * `hubdrive serve` in a child process of its own (so that it can be killed for real). HOST is
+ * 127.0.0.1, PORT a free port and LOG_LEVEL info unless `env` says otherwise.
+ */
+export async function startServerProcess(
+  env: Record<string, string>,
+  options: ServerProcessOptions = {},
+): Promise<ServerProcess> {
+  const defaults = {
+    HOST: '127.0.0.1',
+    PORT: env.PORT ?? String(await freePort()),
+    LOG_LEVEL: 'info',
+  };
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve'], {
-    env: { ...process.env, HOST: '127.0.0.1', PORT: String(await freePort()), LOG_LEVEL: 'info', ...env },
+    cwd: options.cwd,
+    env: { ...(options.inheritEnv === false ? {} : process.env), ...defaults, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>

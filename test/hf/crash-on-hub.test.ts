@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import net from 'node:net';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import Database from 'better-sqlite3';
@@ -11,6 +10,7 @@ import { pseudoRandom } from '../helpers/data.js';
 import { readAll } from '../helpers/drive.js';
 import { HfDatasetStore } from '../../src/blobstore/hf/hf-dataset-store.js';
 import { HUB_TOKEN, hubEnv, quietLogger, startHub } from '../helpers/hub.js';
+import { startServerProcess } from '../helpers/server-process.js';
 import { tempDir } from '../helpers/temp.js';
 
 describe('crashes and shutdown on the Hub', () => {
@@ -67,39 +67,21 @@ describe('crashes and shutdown on the Hub', () => {
   test('SIGTERM with writes pending: all of them are in the repo before the process exits', async () => {
     const hub = await startHub();
     const dataDir = tempDir('hub-sigterm');
-    const env = {
-      ...process.env,
+    const server = await startServerProcess({
       ...hubEnv(hub, 'emulator/sigterm'),
       DATA_DIR: dataDir,
-      PORT: String(await freePort()),
-      HOST: '127.0.0.1',
       SYS_TOKEN: 'admin-password-1',
       FLUSH_INTERVAL: '3600',
-      LOG_LEVEL: 'info',
-    };
-    const server = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve'], {
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
     });
-    let log = '';
-    const address = await new Promise<string>((resolve, reject) => {
-      server.stdout.on('data', (d: Buffer) => {
-        log += d.toString();
-        const match = /"address":"(http:\/\/[^"]+)"/.exec(log);
-        if (match) resolve(match[1]!);
-      });
-      server.on('exit', () => reject(new Error(`the server exited early:\n${log}`)));
-    });
-    const client = await ApiClient.login(address, 'admin', 'admin-password-1');
+    const client = await ApiClient.login(server.url, 'admin', 'admin-password-1');
     for (let i = 0; i < 3; i++) {
       assert.equal(
         (await client.upload(`/pending-${i}.bin`, pseudoRandom(2_000_000 + i, 50 + i))).status,
         201,
       );
     }
-    server.kill('SIGTERM');
-    const code = await new Promise<number | null>((resolve) => server.on('exit', (c) => resolve(c)));
-    assert.equal(code, 0, log);
+    const { code } = await server.stop('SIGTERM');
+    assert.equal(code, 0, server.log());
     const db = new Database(path.join(dataDir, 'hubdrive.db'), { readonly: true });
     const packs = db.prepare('select key, state from packs').all() as { key: string; state: string }[];
     db.close();
@@ -118,12 +100,3 @@ describe('crashes and shutdown on the Hub', () => {
     }
   });
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}

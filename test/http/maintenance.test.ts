@@ -9,7 +9,7 @@ import { pseudoRandom } from '../helpers/data.js';
 import { SMALL_CONTENT_ENV } from '../helpers/drive.js';
 import { gate, hookedStore } from '../helpers/repack.js';
 import { tempDir } from '../helpers/temp.js';
-import { assertError, raw } from './support.js';
+import { assertError, call, createUser } from './support.js';
 
 test('POST /api/admin/gc and /api/admin/fsck: admins only, checked input, the report, 409 while one runs', async () => {
   const inner = await LocalStore.open({ dir: tempDir('hubdrive-store') });
@@ -24,13 +24,10 @@ test('POST /api/admin/gc and /api/admin/fsck: admins only, checked input, the re
   });
   const app = await startApp({ ...SMALL_CONTENT_ENV, GC_INTERVAL: '0' }, { store, repack: { graceMs: 0 } });
   const admin = await ApiClient.login(app.url, 'admin', ADMIN_PASSWORD);
-  assert.equal(
-    (await admin.post('/admin/users', { username: 'bob', password: 'bob-password-1' })).status,
-    201,
-  );
+  await createUser(admin, 'bob', 'bob-password-1');
   const bob = await ApiClient.login(app.url, 'bob', 'bob-password-1');
   for (const path of ['/admin/gc', '/admin/fsck']) {
-    const refused = await raw(`${app.url}/api${path}`, { method: 'POST', headers: bob.headers() });
+    const refused = await call(bob, 'POST', path);
     assertError(refused, 403);
   }
 
@@ -40,11 +37,7 @@ test('POST /api/admin/gc and /api/admin/fsck: admins only, checked input, the re
   assert.equal((await admin.post('/fs/delete', { path: '/a.bin' })).status, 204);
   assert.equal((await admin.post('/trash/empty')).status, 200);
 
-  const bad = await raw(`${app.url}/api/admin/gc`, {
-    method: 'POST',
-    headers: admin.headers({ 'content-type': 'application/json' }),
-    body: JSON.stringify({ threshold: 2 }),
-  });
+  const bad = await call(admin, 'POST', '/admin/gc', { json: { threshold: 2 } });
   assertError(bad, 400, 'INVALID_INPUT');
 
   const fsck = await admin.post<FsckReport>('/admin/fsck', { verify: true });
@@ -60,7 +53,7 @@ test('POST /api/admin/gc and /api/admin/fsck: admins only, checked input, the re
   held = gate();
   const running = admin.post<FsckReport>('/admin/fsck', {});
   await held.reached;
-  const busy = await raw(`${app.url}/api/admin/gc`, { method: 'POST', headers: admin.headers() });
+  const busy = await call(admin, 'POST', '/admin/gc');
   assertError(busy, 409, 'MAINTENANCE_RUNNING');
   const holding = held;
   held = null;

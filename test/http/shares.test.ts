@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
-import http from 'node:http';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -11,7 +10,7 @@ import type { Share, SharedEntry, SharedInfo, SharedPage } from '../../src/drive
 import { ADMIN_PASSWORD, startApp, type RunningApp } from '../helpers/app.js';
 import { ApiClient } from '../helpers/client.js';
 import { pseudoRandom } from '../helpers/data.js';
-import { assertError, call, createUser, q, raw, type RawResponse } from './support.js';
+import { assertError, call, createUser, exactGet, q, raw, type RawResponse } from './support.js';
 
 /** The app's real logger configuration, writing into memory, at the most talkative level. */
 function recordingLogger(): { logger: pino.Logger; text: () => string } {
@@ -98,24 +97,6 @@ async function visitBytes(
   if (init.cookie) headers.cookie = init.cookie;
   const res = await fetch(`${running.url}/api/s/${token}${rest}`, { headers, method: init.method ?? 'GET' });
   return { status: res.status, headers: res.headers, bytes: Buffer.from(await res.arrayBuffer()) };
-}
-
-/** A GET whose path goes out exactly as written (fetch would resolve "..", node:http does not). */
-function rawPath(pathAndQuery: string): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const url = new URL(running.url);
-    const request = http.get(
-      { host: url.hostname, port: url.port, path: `${url.pathname.replace(/\/$/, '')}${pathAndQuery}` },
-      (response) => {
-        const parts: Buffer[] = [];
-        response.on('data', (part: Buffer) => parts.push(part));
-        response.on('end', () =>
-          resolve({ status: response.statusCode ?? 0, body: Buffer.concat(parts).toString() }),
-        );
-      },
-    );
-    request.on('error', reject);
-  });
 }
 
 function unlock(token: string, password: string): Promise<RawResponse> {
@@ -539,9 +520,13 @@ describe('a folder share', () => {
       assertError(await visit(token, `/content${query}`), 404);
     }
     // Dot segments in the URL itself (sent as they are, not normalized by the client) reach no route.
-    const climbed = await rawPath(`/api/s/${token}/../../fs/content${q('/secret.txt')}`);
+    const base = new URL(running.url).pathname.replace(/\/$/, '');
+    const climbed = await exactGet(
+      running.origin,
+      `${base}/api/s/${token}/../../fs/content${q('/secret.txt')}`,
+    );
     assert.equal(climbed.status, 404);
-    assert.ok(!climbed.body.includes(secret.toString()));
+    assert.ok(!climbed.text.includes(secret.toString()));
   });
 
   test('a file trashed inside the folder is gone from the share; restored, it is back', async () => {

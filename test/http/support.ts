@@ -112,12 +112,36 @@ export interface StreamedUpload {
 }
 
 /** A node:http answer in the shape assertError takes. */
-export function asRaw(res: StreamedUpload): RawResponse {
+export function asRaw(res: Pick<StreamedUpload, 'status' | 'headers' | 'text'>): RawResponse {
   const headers = new Headers();
   for (const [name, value] of Object.entries(res.headers)) {
     if (typeof value === 'string') headers.set(name, value);
   }
   return { status: res.status, headers, text: res.text };
+}
+
+/**
+ * A GET whose path goes out exactly as written: fetch (and a parsed URL) would resolve ".." and
+ * "%2e%2e" segments first, node:http does not.
+ */
+export function exactGet(origin: string, path: string): Promise<RawResponse> {
+  const { hostname, port } = new URL(origin);
+  return new Promise((resolve, reject) => {
+    const request = http.get({ hostname, port, path }, (response) => {
+      const parts: Buffer[] = [];
+      response.on('data', (part: Buffer) => parts.push(part));
+      response.on('end', () =>
+        resolve(
+          asRaw({
+            status: response.statusCode ?? 0,
+            headers: response.headers,
+            text: Buffer.concat(parts).toString(),
+          }),
+        ),
+      );
+    });
+    request.on('error', reject);
+  });
 }
 
 /**

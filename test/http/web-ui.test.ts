@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,7 +11,7 @@ import { defer } from '../helpers/cleanup.js';
 import { ApiClient } from '../helpers/client.js';
 import { buildApp, TEST_ADMIN_PASSWORD } from '../helpers/drive.js';
 import { tempDir } from '../helpers/temp.js';
-import { assertError, raw, type RawResponse } from './support.js';
+import { assertError, exactGet, raw, type RawResponse } from './support.js';
 
 const DEFAULT_DECOY = fileURLToPath(new URL('../../decoy/index.html', import.meta.url));
 
@@ -58,25 +57,6 @@ async function serve(env: Record<string, string>, webDir: string): Promise<{ ori
   defer(() => http.close());
   const origin = `http://127.0.0.1:${(http.server.address() as AddressInfo).port}`;
   return { origin, url: `${origin}${app.config.basePath}` };
-}
-
-/** A GET of exactly this path: fetch (and a parsed URL) would resolve "%2e%2e" segments first. */
-function exactGet(origin: string, path: string): Promise<RawResponse> {
-  const { hostname, port } = new URL(origin);
-  return new Promise((resolve, reject) => {
-    const request = http.get({ hostname, port, path }, (response) => {
-      const parts: Buffer[] = [];
-      response.on('data', (part: Buffer) => parts.push(part));
-      response.on('end', () => {
-        const headers = new Headers();
-        for (const [name, value] of Object.entries(response.headers)) {
-          if (typeof value === 'string') headers.set(name, value);
-        }
-        resolve({ status: response.statusCode ?? 0, headers, text: Buffer.concat(parts).toString() });
-      });
-    });
-    request.on('error', reject);
-  });
 }
 
 function expectedIndex(base: string): string {

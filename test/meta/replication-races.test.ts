@@ -13,9 +13,10 @@ import { restoreMetadata } from '../../src/meta/restore.js';
 import { SqlitePackCatalog } from '../../src/meta/sqlite-pack-catalog.js';
 import { defer } from '../helpers/cleanup.js';
 import { pseudoRandom } from '../helpers/data.js';
-import { buildApp, SMALL_CONTENT_ENV, TEST_ADMIN_PASSWORD } from '../helpers/drive.js';
+import { buildApp, openDrive, SMALL_CONTENT_ENV } from '../helpers/drive.js';
 import { hookedStore } from '../helpers/hooked-store.js';
 import { tempDir } from '../helpers/temp.js';
+import { until } from '../helpers/wait.js';
 
 const quiet = pino({ level: 'silent' });
 
@@ -79,11 +80,10 @@ describe('replication under concurrent writes and failed commits', () => {
         return result;
       },
     });
-    const { app, close } = await buildApp(
+    const { app, admin, close } = await openDrive(
       { ...SMALL_CONTENT_ENV, PACK_SIZE: '1MiB', STAGING_LIMIT: '64MiB', FLUSH_INTERVAL: '1' },
       { store },
     );
-    const admin = await app.drive.users.authenticate('admin', TEST_ADMIN_PASSWORD);
     let next = 0;
     await Promise.all(
       Array.from({ length: 6 }, async () => {
@@ -181,12 +181,11 @@ describe('a pack that can never be committed', () => {
       .pluck()
       .get() as number;
     db.close();
-    const { app, close } = await buildApp(env);
+    const { app, admin, close } = await openDrive(env);
     assert.equal(
       await app.db.selectFrom('packs').select('id').where('id', '=', lost).executeTakeFirst(),
       undefined,
     );
-    const admin = await app.drive.users.authenticate('admin', TEST_ADMIN_PASSWORD);
     await app.drive.files.write(admin, '/after.bin', Readable.from([pseudoRandom(10_000, 1)]));
     await app.engine.flush();
     assert.equal((await app.replicator.status()).oldestPendingAt, null);
@@ -201,14 +200,14 @@ describe('the snapshot schedule', () => {
     defer(() => replicator.close());
     replicator.start();
     const pending = async () => (await replicator.status()).pendingSnapshotSeq;
-    const until = async (ok: (seq: number | null) => boolean) => {
-      for (let i = 0; i < 100 && !ok(await pending()); i++) await new Promise((r) => setTimeout(r, 50));
+    const settled = async (what: string, ok: (seq: number | null) => boolean) => {
+      await until(what, async () => ok(await pending()), 5_000, 50);
       return pending();
     };
     // The store has none: one at once.
-    const first = await until((seq) => seq !== null);
+    const first = await settled('a first snapshot', (seq) => seq !== null);
     await db.insertInto('settings').values({ key: 'changed', value: '1' }).execute();
-    const second = await until((seq) => seq !== null && seq > first!);
+    const second = await settled('a second snapshot', (seq) => seq !== null && seq > first!);
     assert.ok(second! > first!, `${second} after ${first}`);
     await new Promise((r) => setTimeout(r, 700));
     assert.equal(await pending(), second, 'nothing changed: no new snapshot');

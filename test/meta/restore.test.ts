@@ -5,7 +5,7 @@ import { Readable } from 'node:stream';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { describe, test } from 'node:test';
 import SQLite from 'better-sqlite3';
-import { buildApp, readAll, TEST_ADMIN_PASSWORD } from '../helpers/drive.js';
+import { buildApp, openDrive, readAll } from '../helpers/drive.js';
 import { pseudoRandom } from '../helpers/data.js';
 import { tempDir } from '../helpers/temp.js';
 import { dumpDatabase } from './wipe-support.js';
@@ -19,8 +19,7 @@ function environment() {
 
 /** Opens the drive, writes the files, and stops it cleanly (flush and a last snapshot). */
 async function session(env: Record<string, string>, files: Record<string, number>): Promise<void> {
-  const { app, close } = await buildApp(env);
-  const admin = await app.drive.users.authenticate('admin', TEST_ADMIN_PASSWORD);
+  const { app, admin, close } = await openDrive(env);
   for (const [name, seed] of Object.entries(files)) {
     await app.drive.files.write(admin, name, Readable.from([pseudoRandom(50_000 + seed, seed)]));
   }
@@ -42,8 +41,7 @@ function flipByte(file: string): void {
 }
 
 async function readBack(env: Record<string, string>, files: Record<string, number>): Promise<void> {
-  const { app, close } = await buildApp(env);
-  const admin = await app.drive.users.authenticate('admin', TEST_ADMIN_PASSWORD);
+  const { app, admin, close } = await openDrive(env);
   for (const [name, seed] of Object.entries(files)) {
     const got = await readAll((await app.drive.files.open(admin, name)).stream());
     assert.ok(got.equals(pseudoRandom(50_000 + seed, seed)), `${name} differs`);

@@ -16,6 +16,7 @@ import {
 import { parseFolderListing } from '../../src/meta/webdav-multistatus.js';
 import { defer } from '../helpers/cleanup.js';
 import { RCLONE, startRclone as startRcloneAs, type WebdavServer } from '../helpers/rclone-webdav.js';
+import { freePort } from '../helpers/server-process.js';
 import { tempDir } from '../helpers/temp.js';
 
 const USER = 'backup-user';
@@ -24,15 +25,6 @@ const MiB = 1024 * 1024;
 
 /** rclone with this suite's user and password. */
 const startRclone = (root: string, port = 0) => startRcloneAs(root, { user: USER, password: PASSWORD, port });
-
-/** A loopback port nothing listens on. */
-async function closedPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 interface SeenRequest {
   method: string;
@@ -273,7 +265,8 @@ describe('WebDAV backup of metadata snapshots', { skip: !existsSync(RCLONE) && `
   });
 
   test('a server that is down gives a BackupError; once it is up, an upload succeeds and clears the error', async () => {
-    const port = await closedPort();
+    // A loopback port nothing listens on (yet).
+    const port = await freePort();
     const url = `http://127.0.0.1:${port}/later/`;
     const { client } = backup(url);
     const { file, bytes } = snapshotFile(local, 3, 2048);

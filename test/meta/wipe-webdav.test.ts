@@ -10,6 +10,7 @@ import { HUB_TOKEN, hubEnv, quietLogger, startHub } from '../helpers/hub.js';
 import { startRclone } from '../helpers/rclone-webdav.js';
 import { startServerProcess, freePort } from '../helpers/server-process.js';
 import { tempDir } from '../helpers/temp.js';
+import { until } from '../helpers/wait.js';
 import { assertFilesRead, dumpDatabase, PASSWORD, populate } from './wipe-support.js';
 
 const USER = 'guide-user';
@@ -115,12 +116,16 @@ describe('a WebDAV backup server that fails', () => {
       assert.equal((await admin.upload('/still-works.txt', 'hello')).status, 201);
       // The first snapshot goes to the store at once, then to the backup, which fails.
       type Backup = { lastError: string | null; url: string } | null;
-      let backup: Backup = null;
-      for (let i = 0; i < 100 && !backup?.lastError; i++) {
-        const status = await admin.get<{ replication: { backup: Backup } }>('/admin/store');
-        backup = status.body.replication.backup;
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
+      let backup = null as Backup;
+      await until(
+        'the backup to fail',
+        async () => {
+          const status = await admin.get<{ replication: { backup: Backup } }>('/admin/store');
+          backup = status.body.replication.backup;
+          return Boolean(backup?.lastError);
+        },
+        10_000,
+      );
       const expected =
         failure === 'is down'
           ? /could not reach WEBDAV_URL/

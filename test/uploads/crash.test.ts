@@ -1,29 +1,30 @@
 import assert from 'node:assert/strict';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { test } from 'node:test';
 import { ADMIN_PASSWORD } from '../helpers/app.js';
 import { ApiClient } from '../helpers/client.js';
 import { pseudoRandom } from '../helpers/data.js';
 import { SMALL_CONTENT_ENV } from '../helpers/drive.js';
+import { assertClean } from '../helpers/gc-scenario.js';
 import { startServerProcess } from '../helpers/server-process.js';
 import { tempDir } from '../helpers/temp.js';
-import { gatedSource, startTus } from './support.js';
+import { until } from '../helpers/wait.js';
+import { gatedSource, startTus, type Listed } from './support.js';
 
 const MiB = 1024 * 1024;
 
-interface Listed {
-  uploads: { id: string; offset: number; length: number }[];
-}
-
 /** Polls the upload list until the upload holds some bytes durably (a periodic checkpoint ran). */
 async function untilCheckpointed(client: ApiClient): Promise<number> {
-  for (let tries = 0; tries < 300; tries++) {
-    const { body } = await client.get<Listed>('/uploads');
-    const offset = body.uploads[0]?.offset ?? 0;
-    if (offset > 0) return offset;
-    await sleep(100);
-  }
-  throw new Error('no checkpoint was recorded within 30 s');
+  let offset = 0;
+  await until(
+    'a checkpoint to be recorded',
+    async () => {
+      const { body } = await client.get<Listed>('/uploads');
+      offset = body.uploads[0]?.offset ?? 0;
+      return offset > 0;
+    },
+    30_000,
+  );
+  return offset;
 }
 
 test('a server killed with SIGKILL mid-upload restarts on the same DATA_DIR, and the upload resumes and ends byte-exact', async () => {
@@ -51,9 +52,7 @@ test('a server killed with SIGKILL mid-upload restarts on the same DATA_DIR, and
   const again = await ApiClient.login(second.url, 'admin', ADMIN_PASSWORD);
   // What the killed server had recorded is there, and nothing is inconsistent (fsck counts the
   // upload's chunks as in use).
-  const fsck = await again.post<{ problemCount: number; problems: unknown[] }>('/admin/fsck', {});
-  assert.equal(fsck.status, 200);
-  assert.equal(fsck.body.problemCount, 0, JSON.stringify(fsck.body.problems));
+  await assertClean(again);
   const resumed = startTus(data, { client: again, uploadUrl: `${new URL(second.url).origin}${uploadPath}` });
   await resumed.done;
   const [head, patch] = resumed.exchanges;
@@ -71,9 +70,6 @@ test('a server killed with SIGKILL mid-upload restarts on the same DATA_DIR, and
   const got = await again.download('/crash/big.bin');
   assert.equal(got.status, 200);
   assert.ok(got.bytes.equals(data), 'the file is byte-exact');
-  const after = await again.post<{ problemCount: number; problems: unknown[] }>('/admin/fsck', {
-    verify: true,
-  });
-  assert.equal(after.body.problemCount, 0, JSON.stringify(after.body.problems));
+  await assertClean(again, { verify: true });
   await second.stop('SIGTERM');
 });

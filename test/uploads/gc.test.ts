@@ -6,7 +6,7 @@ import { ApiClient } from '../helpers/client.js';
 import { pseudoRandom } from '../helpers/data.js';
 import { SMALL_CONTENT_ENV } from '../helpers/drive.js';
 import { assertConsistent, MANUAL } from '../helpers/repack.js';
-import { gatedSource, startTus } from './support.js';
+import { gatedSource, headUpload, startTus } from './support.js';
 
 const MiB = 1024 * 1024;
 
@@ -61,10 +61,7 @@ test('gc and fsck during an unfinished upload keep its chunks (even when they mo
   await first.upload.abort();
   source.open();
   const url = first.url();
-  const head = await fetch(url, {
-    method: 'HEAD',
-    headers: { ...admin.headers(), 'tus-resumable': '1.0.0' },
-  });
+  const head = await headUpload(url, admin);
   const offset = Number(head.headers.get('upload-offset'));
   assert.ok(offset > 0);
   await admin.upload('/junk2.bin', pseudoRandom(3 * MiB, 3));
@@ -77,7 +74,7 @@ test('gc and fsck during an unfinished upload keep its chunks (even when they mo
   const shared = [...before.values()].filter((pack) => junkPacks.has(pack));
   assert.ok(shared.length > 0, 'the scenario puts some of the upload next to junk in a pack');
 
-  const report = await app.app.gc();
+  const report = await app.app.drive.maintenance.gc();
   assert.ok(report.chunksDropped > 0, 'the junk is dropped');
   assert.ok(report.packsRepacked > 0 && report.packsDeleted > 0, JSON.stringify(report));
   const after = await uploadChunks(app);
@@ -86,11 +83,11 @@ test('gc and fsck during an unfinished upload keep its chunks (even when they mo
     [...before].some(([id, pack]) => after.get(id) !== pack),
     'some of the upload was moved out of a rewritten pack',
   );
-  const fsck = await app.app.fsck({ verify: true });
+  const fsck = await app.app.drive.maintenance.fsck({ verify: true });
   assert.equal(fsck.problemCount, 0, JSON.stringify(fsck.problems));
-  const repair = await app.app.fsck({ repair: true });
+  const repair = await app.app.drive.maintenance.fsck({ repair: true });
   assert.equal(repair.repaired, 0, 'fsck --repair finds nothing to take from the upload');
-  assert.equal((await app.app.gc()).chunksDropped, 0, 'a second gc drops nothing of it');
+  assert.equal((await app.app.drive.maintenance.gc()).chunksDropped, 0, 'a second gc drops nothing of it');
 
   const resumed = startTus(data, { client: admin, uploadUrl: url });
   await resumed.done;

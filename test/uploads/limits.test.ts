@@ -7,29 +7,11 @@ import { ADMIN_PASSWORD, startApp, type RunningApp } from '../helpers/app.js';
 import { ApiClient } from '../helpers/client.js';
 import { pseudoRandom } from '../helpers/data.js';
 import { SMALL_CONTENT_ENV } from '../helpers/drive.js';
-import { encodeMetadata, tusHeaders } from './support.js';
+import { createUser } from '../http/support.js';
+import { create, locationOf, tusHeaders } from './support.js';
 
 const MiB = 1024 * 1024;
 const DAY = 24 * 3600 * 1000;
-
-async function create(
-  client: ApiClient,
-  length: number,
-  metadata: Record<string, string>,
-): Promise<Response> {
-  return fetch(`${client.baseUrl}/api/tus/`, {
-    method: 'POST',
-    headers: tusHeaders({
-      ...client.headers(),
-      'upload-length': String(length),
-      'upload-metadata': encodeMetadata(metadata),
-    }),
-  });
-}
-
-function locationOf(client: ApiClient, created: Response): string {
-  return new URL(created.headers.get('location')!, `${client.baseUrl}/`).toString();
-}
 
 /** A PATCH that sends `first` at once and the rest only when `finish` is called; resolves with its answer. */
 function slowPatch(client: ApiClient, url: string, data: Buffer, first: number) {
@@ -69,11 +51,7 @@ describe('upload limits', () => {
   after(() => app.close());
 
   test('the length of unfinished uploads counts against the quota of every other write', async () => {
-    await admin.post('/admin/users', {
-      username: 'carol',
-      password: 'carol-password-1',
-      quotaBytes: 10 * MiB,
-    });
+    await createUser(admin, 'carol', 'carol-password-1', { quotaBytes: 10 * MiB });
     const carol = await ApiClient.login(app.url, 'carol', 'carol-password-1');
     const created = await create(carol, 9 * MiB, { path: '/held.bin' });
     assert.equal(created.status, 201);
@@ -105,7 +83,7 @@ describe('upload limits', () => {
   });
 
   test("another user's request for my upload (404 to them) does not cut my PATCH short", async () => {
-    await admin.post('/admin/users', { username: 'bob', password: 'bob-password-1' });
+    await createUser(admin, 'bob', 'bob-password-1');
     const bob = await ApiClient.login(app.url, 'bob', 'bob-password-1');
     const data = pseudoRandom(4 * MiB, 5);
     const url = locationOf(admin, await create(admin, data.length, { path: '/mine.bin' }));
@@ -152,15 +130,15 @@ describe('upload limits', () => {
   test('Upload-Metadata over 4 KiB is refused, and so is an upload past the unfinished ones a user may hold', async () => {
     const big = await create(admin, 1, { path: '/big-metadata', note: 'x'.repeat(5000) });
     assert.equal(big.status, 400);
-    assert.match(await big.text(), /Upload-Metadata/);
-    await admin.post('/admin/users', { username: 'dave', password: 'dave-password-1' });
+    assert.match(big.text, /Upload-Metadata/);
+    await createUser(admin, 'dave', 'dave-password-1');
     const dave = await ApiClient.login(app.url, 'dave', 'dave-password-1');
     for (let i = 0; i < MAX_UNFINISHED; i++) {
       assert.equal((await create(dave, 10, { path: `/f${i}` })).status, 201);
     }
     const refused = await create(dave, 10, { path: '/one-more' });
     assert.equal(refused.status, 409);
-    assert.match(await refused.text(), /unfinished/);
+    assert.match(refused.text, /unfinished/);
   });
 });
 

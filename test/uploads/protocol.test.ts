@@ -5,41 +5,19 @@ import { ADMIN_PASSWORD, startApp } from '../helpers/app.js';
 import { ApiClient } from '../helpers/client.js';
 import { pseudoRandom } from '../helpers/data.js';
 import { SMALL_CONTENT_ENV } from '../helpers/drive.js';
-import { encodeMetadata, gatedSource, startTus, tusHeaders } from './support.js';
+import { createUser } from '../http/support.js';
+import {
+  create,
+  encodeMetadata,
+  gatedSource,
+  locationOf,
+  startTus,
+  tusRequest,
+  type Listed,
+} from './support.js';
 
 const MiB = 1024 * 1024;
 const DAY = 24 * 3600 * 1000;
-
-interface Listed {
-  uploads: { id: string; path: string; offset: number; length: number; expiresAt: number }[];
-}
-
-/** A raw tus request (fetch), to see statuses and bodies exactly as a client does. */
-async function tus(
-  url: string,
-  method: string,
-  headers: Record<string, string>,
-  body?: Buffer,
-): Promise<{ status: number; headers: Headers; text: string }> {
-  const response = await fetch(url, { method, headers: tusHeaders(headers), body });
-  return { status: response.status, headers: response.headers, text: await response.text() };
-}
-
-/** POST /api/tus/ with an Upload-Length and metadata. */
-function create(client: ApiClient, length: number, metadata: Record<string, string>, extra = {}) {
-  return tus(`${client.baseUrl}/api/tus/`, 'POST', {
-    ...client.headers(),
-    'upload-length': String(length),
-    'upload-metadata': encodeMetadata(metadata),
-    ...extra,
-  });
-}
-
-function locationOf(client: ApiClient, created: { headers: Headers }): string {
-  const location = created.headers.get('location');
-  assert.ok(location, 'a created upload has a Location');
-  return new URL(location, `${client.baseUrl}/`).toString();
-}
 
 /** An upload that received part of its bytes, then was cut off; returns its URL and held offset. */
 async function cutOff(client: ApiClient, data: Buffer, path: string, at: number) {
@@ -49,7 +27,7 @@ async function cutOff(client: ApiClient, data: Buffer, path: string, at: number)
   await run.upload.abort();
   source.open();
   // The HEAD waits for the cut-off request to record what it received.
-  const head = await tus(run.url(), 'HEAD', client.headers());
+  const head = await tusRequest(run.url(), 'HEAD', client.headers());
   assert.equal(head.status, 200);
   return { url: run.url(), offset: Number(head.headers.get('upload-offset')) };
 }
@@ -69,9 +47,9 @@ describe('tus endpoint', () => {
     const endpoint = `${app.url}/api/tus/`;
     const meta = { 'upload-length': '10', 'upload-metadata': encodeMetadata({ path: '/x.bin' }) };
 
-    const anonymous = await tus(endpoint, 'POST', meta);
+    const anonymous = await tusRequest(endpoint, 'POST', meta);
     assert.equal(anonymous.status, 401);
-    const noCsrf = await tus(endpoint, 'POST', { cookie: admin.cookie, ...meta });
+    const noCsrf = await tusRequest(endpoint, 'POST', { cookie: admin.cookie, ...meta });
     assert.equal(noCsrf.status, 403);
     assert.match(noCsrf.text, /CSRF/);
 
@@ -84,7 +62,7 @@ describe('tus endpoint', () => {
     assert.match(new URL(url).pathname, /^\/api\/tus\/[0-9a-f]{32}$/);
 
     // HEAD is safe (no token needed); PATCH and DELETE need the token.
-    const head = await tus(url, 'HEAD', { cookie: admin.cookie });
+    const head = await tusRequest(url, 'HEAD', { cookie: admin.cookie });
     assert.equal(head.status, 200);
     assert.equal(head.headers.get('upload-offset'), '0');
     assert.equal(head.headers.get('upload-length'), '10');
@@ -95,36 +73,35 @@ describe('tus endpoint', () => {
       'upload-offset': '0',
       'content-type': 'application/offset+octet-stream',
     };
-    assert.equal((await tus(url, 'PATCH', patchHeaders, Buffer.alloc(10, 1))).status, 403);
-    assert.equal((await tus(url, 'DELETE', { cookie: admin.cookie })).status, 403);
-    assert.equal((await tus(url, 'HEAD', {})).status, 401);
+    assert.equal((await tusRequest(url, 'PATCH', patchHeaders, Buffer.alloc(10, 1))).status, 403);
+    assert.equal((await tusRequest(url, 'DELETE', { cookie: admin.cookie })).status, 403);
+    assert.equal((await tusRequest(url, 'HEAD', {})).status, 401);
 
     // Another user sees nothing of it.
-    const made = await admin.post('/admin/users', { username: 'bob', password: 'bob-password-1' });
-    assert.equal(made.status, 201);
+    await createUser(admin, 'bob', 'bob-password-1');
     const bob = await ApiClient.login(app.url, 'bob', 'bob-password-1');
-    assert.equal((await tus(url, 'HEAD', bob.headers())).status, 404);
-    const bobPatch = await tus(
+    assert.equal((await tusRequest(url, 'HEAD', bob.headers())).status, 404);
+    const bobPatch = await tusRequest(
       url,
       'PATCH',
       { ...bob.headers(), ...patchHeaders, cookie: bob.cookie },
       Buffer.alloc(10, 1),
     );
     assert.equal(bobPatch.status, 404);
-    assert.equal((await tus(url, 'DELETE', bob.headers())).status, 404);
+    assert.equal((await tusRequest(url, 'DELETE', bob.headers())).status, 404);
     assert.deepEqual((await bob.get<Listed>('/uploads')).body.uploads, []);
     const id = url.split('/').pop()!;
     assert.equal((await bob.request('DELETE', `/uploads/${id}`)).status, 404);
     assert.equal((await admin.get<Listed>('/uploads')).body.uploads.length, 1);
 
     // Its owner finishes it.
-    const done = await tus(url, 'PATCH', { ...admin.headers(), ...patchHeaders }, Buffer.alloc(10, 7));
+    const done = await tusRequest(url, 'PATCH', { ...admin.headers(), ...patchHeaders }, Buffer.alloc(10, 7));
     assert.equal(done.status, 204, done.text);
     assert.equal(done.headers.get('upload-offset'), '10');
     assert.ok((await admin.download('/x.bin')).bytes.equals(Buffer.alloc(10, 7)));
     // A PATCH at the wrong offset is a conflict, as tus says.
     const other = locationOf(admin, await create(admin, 10, { path: '/y.bin' }));
-    const wrong = await tus(
+    const wrong = await tusRequest(
       other,
       'PATCH',
       { ...admin.headers(), ...patchHeaders, 'upload-offset': '5' },
@@ -164,18 +141,18 @@ describe('tus endpoint', () => {
     await refused(10, { path: '/a/b\u0001c' }, 400, /control characters/);
     await refused(10, { path: '/x', overwrite: 'maybe' }, 400, /"overwrite" must be/);
     await refused(500 * 1024 ** 3 + 1, { path: '/huge' }, 413, /Maximum size exceeded/);
-    const noLength = await tus(`${admin.baseUrl}/api/tus/`, 'POST', {
+    const noLength = await tusRequest(`${admin.baseUrl}/api/tus/`, 'POST', {
       ...admin.headers(),
       'upload-metadata': encodeMetadata({ path: '/x' }),
     });
     assert.equal(noLength.status, 400);
-    const deferred = await tus(`${admin.baseUrl}/api/tus/`, 'POST', {
+    const deferred = await tusRequest(`${admin.baseUrl}/api/tus/`, 'POST', {
       ...admin.headers(),
       'upload-defer-length': '1',
       'upload-metadata': encodeMetadata({ path: '/x' }),
     });
     assert.equal(deferred.status, 501);
-    const badMetadata = await tus(`${admin.baseUrl}/api/tus/`, 'POST', {
+    const badMetadata = await tusRequest(`${admin.baseUrl}/api/tus/`, 'POST', {
       ...admin.headers(),
       'upload-length': '10',
       'upload-metadata': 'path not-base64!',
@@ -197,7 +174,7 @@ describe('tus endpoint', () => {
     assert.equal(stat.status, 200);
     assert.equal(stat.body.size, 0);
     assert.equal(stat.body.kind, 'file');
-    const emptyHead = await tus(locationOf(admin, empty), 'HEAD', admin.headers());
+    const emptyHead = await tusRequest(locationOf(admin, empty), 'HEAD', admin.headers());
     assert.equal(emptyHead.headers.get('upload-offset'), '0');
     assert.equal(emptyHead.headers.get('upload-length'), '0');
 
@@ -236,10 +213,10 @@ describe('tus endpoint', () => {
       'upload-offset': '0',
       'content-type': 'application/offset+octet-stream',
     };
-    const conflict = await tus(url, 'PATCH', patch, data);
+    const conflict = await tusRequest(url, 'PATCH', patch, data);
     assert.equal(conflict.status, 409, conflict.text);
     assert.match(conflict.text, /already exists/);
-    const head = await tus(url, 'HEAD', admin.headers());
+    const head = await tusRequest(url, 'HEAD', admin.headers());
     assert.equal(head.status, 200);
     assert.ok(
       Number(head.headers.get('upload-offset')) < data.length,
@@ -255,11 +232,7 @@ describe('tus endpoint', () => {
   test('the quota is checked against Upload-Length at creation, unfinished uploads counted', async () => {
     const app = await startApp(SMALL_CONTENT_ENV);
     const admin = await ApiClient.login(app.url, 'admin', ADMIN_PASSWORD);
-    await admin.post('/admin/users', {
-      username: 'carol',
-      password: 'carol-password-1',
-      quotaBytes: 10 * MiB,
-    });
+    await createUser(admin, 'carol', 'carol-password-1', { quotaBytes: 10 * MiB });
     const carol = await ApiClient.login(app.url, 'carol', 'carol-password-1');
     const tooBig = await create(carol, 10 * MiB + 1, { path: '/big.bin' });
     assert.equal(tooBig.status, 413, tooBig.text);
@@ -271,7 +244,7 @@ describe('tus endpoint', () => {
     // Cancelling the first (the UI's list) gives the room back.
     const id = locationOf(carol, first).split('/').pop()!;
     assert.equal((await carol.request('DELETE', `/uploads/${id}`)).status, 204);
-    assert.equal((await tus(locationOf(carol, first), 'HEAD', carol.headers())).status, 404);
+    assert.equal((await tusRequest(locationOf(carol, first), 'HEAD', carol.headers())).status, 404);
     assert.equal((await create(carol, 6 * MiB, { path: '/two.bin' })).status, 201);
   });
 
@@ -282,16 +255,16 @@ describe('tus endpoint', () => {
     const { url, offset } = await cutOff(admin, data, '/gone.bin', 5 * MiB);
     assert.ok(offset > 0);
     assert.ok((await chunkUses(app)) > 0, 'the upload holds its chunks');
-    const terminated = await tus(url, 'DELETE', admin.headers());
+    const terminated = await tusRequest(url, 'DELETE', admin.headers());
     assert.equal(terminated.status, 204);
-    assert.equal((await tus(url, 'HEAD', admin.headers())).status, 404);
+    assert.equal((await tusRequest(url, 'HEAD', admin.headers())).status, 404);
     assert.equal(await chunkUses(app), 0, 'no chunk is in use any more');
     assert.deepEqual(await app.app.db.selectFrom('upload_parts').selectAll().execute(), []);
     assert.deepEqual((await admin.get<Listed>('/uploads')).body.uploads, []);
     await app.app.engine.flush();
-    const gc = await app.app.gc();
+    const gc = await app.app.drive.maintenance.gc();
     assert.ok(gc.chunksDropped > 0 && gc.bytesDropped >= offset, JSON.stringify(gc));
-    assert.equal((await app.app.fsck()).problemCount, 0);
+    assert.equal((await app.app.drive.maintenance.fsck()).problemCount, 0);
   });
 
   test('an upload idle for 7 days expires: 410 until the sweep, which releases it at start-up', async () => {
@@ -311,14 +284,14 @@ describe('tus endpoint', () => {
       .set({ updated_at: then, expires_at: then + 7 * DAY })
       .where('id', '=', id)
       .execute();
-    assert.equal((await tus(url, 'HEAD', admin.headers())).status, 410);
+    assert.equal((await tusRequest(url, 'HEAD', admin.headers())).status, 410);
     assert.deepEqual((await admin.get<Listed>('/uploads')).body.uploads, []);
 
     await app.close();
     const restarted = await startApp({ ...SMALL_CONTENT_ENV, DATA_DIR: app.dataDir });
     const client = await ApiClient.login(restarted.url, 'admin', ADMIN_PASSWORD);
     const moved = url.replace(app.url, restarted.url);
-    assert.equal((await tus(moved, 'HEAD', client.headers())).status, 404);
+    assert.equal((await tusRequest(moved, 'HEAD', client.headers())).status, 404);
     assert.deepEqual(await restarted.app.db.selectFrom('uploads').selectAll().execute(), []);
     assert.equal(await chunkUses(restarted), 0);
   });

@@ -4,13 +4,9 @@ import { ADMIN_PASSWORD, startApp } from '../helpers/app.js';
 import { ApiClient } from '../helpers/client.js';
 import { pseudoRandom } from '../helpers/data.js';
 import { SMALL_CONTENT_ENV } from '../helpers/drive.js';
-import { gatedSource, startTus } from './support.js';
+import { gatedSource, headUpload, startTus, type Listed } from './support.js';
 
 const MiB = 1024 * 1024;
-
-interface Listed {
-  uploads: { id: string; path: string; offset: number; length: number; expiresAt: number }[];
-}
 
 test('an upload cut off halfway resumes from the offset the server holds, and ends byte-exact', async () => {
   const { url } = await startApp(SMALL_CONTENT_ENV);
@@ -51,10 +47,7 @@ test('an upload cut off halfway resumes from the offset the server holds, and en
   const listed = await client.get<Listed>('/uploads');
   assert.deepEqual(listed.body.uploads, [], 'a finished upload is no longer listed');
   // A HEAD after the end (a client that lost the last answer) says it is done.
-  const again = await fetch(uploadUrl, {
-    method: 'HEAD',
-    headers: { ...client.headers(), 'tus-resumable': '1.0.0' },
-  });
+  const again = await headUpload(uploadUrl, client);
   assert.equal(again.status, 200);
   assert.equal(again.headers.get('upload-offset'), String(data.length));
   assert.equal(again.headers.get('upload-length'), String(data.length));
@@ -71,10 +64,7 @@ test('while cut off, the upload is listed with its offset; a client sending piec
   source.open();
   const uploadId = first.url().split('/').pop()!;
   // A HEAD waits for the cut-off request to let go of the upload (it records what it received).
-  const head = await fetch(first.url(), {
-    method: 'HEAD',
-    headers: { ...client.headers(), 'tus-resumable': '1.0.0' },
-  });
+  const head = await headUpload(first.url(), client);
   assert.equal(head.status, 200);
   const listed = await client.get<Listed>('/uploads');
   assert.equal(listed.status, 200);

@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
 import * as tus from 'tus-js-client';
 import type { ApiClient } from '../helpers/client.js';
@@ -28,12 +29,8 @@ export interface TusRunOptions {
   metadata?: Record<string, string>;
   /** Resume this upload instead of making one. */
   uploadUrl?: string;
-  /** Bytes sent so far (throttled by tus-js-client to one call per 100 ms). */
-  onProgress?(sent: number): void;
   /** Sources that are not a Buffer (see gatedSource). */
   fileReader?: tus.UploadOptions['fileReader'];
-  /** Auth headers to send instead of the client's (tests of refusals). */
-  headers?: Record<string, string>;
   chunkSize?: number;
   /** creation-with-upload: the bytes go with the POST. */
   uploadDataDuringCreation?: boolean;
@@ -53,13 +50,12 @@ export function startTus(data: Buffer, options: TusRunOptions): TusRun {
     endpoint: `${options.client.baseUrl}/api/tus/`,
     uploadUrl: options.uploadUrl ?? null,
     metadata: options.metadata ?? {},
-    headers: options.headers ?? options.client.headers(),
+    headers: options.client.headers(),
     retryDelays: null,
     storeFingerprintForResuming: false,
     chunkSize: options.chunkSize ?? Number.POSITIVE_INFINITY,
     uploadDataDuringCreation: options.uploadDataDuringCreation ?? false,
     ...(options.fileReader ? { fileReader: options.fileReader, uploadSize: data.length } : {}),
-    onProgress: (sent) => options.onProgress?.(sent),
     onAfterResponse: (req, res) => {
       const sent = req.getHeader('Upload-Offset');
       const offset = res.getHeader('Upload-Offset');
@@ -133,4 +129,41 @@ export function encodeMetadata(metadata: Record<string, string>): string {
   return Object.entries(metadata)
     .map(([key, value]) => `${key} ${Buffer.from(value).toString('base64')}`)
     .join(',');
+}
+
+/** GET /uploads: the caller's unfinished uploads. */
+export interface Listed {
+  uploads: { id: string; path: string; offset: number; length: number; expiresAt: number }[];
+}
+
+/** A raw tus request (fetch), to see statuses and bodies exactly as a client does. */
+export async function tusRequest(
+  url: string,
+  method: string,
+  headers: Record<string, string>,
+  body?: Buffer,
+): Promise<{ status: number; headers: Headers; text: string }> {
+  const response = await fetch(url, { method, headers: tusHeaders(headers), body });
+  return { status: response.status, headers: response.headers, text: await response.text() };
+}
+
+/** POST /api/tus/ with an Upload-Length and metadata. */
+export function create(client: ApiClient, length: number, metadata: Record<string, string>) {
+  return tusRequest(`${client.baseUrl}/api/tus/`, 'POST', {
+    ...client.headers(),
+    'upload-length': String(length),
+    'upload-metadata': encodeMetadata(metadata),
+  });
+}
+
+/** The absolute URL of a created upload. */
+export function locationOf(client: ApiClient, created: { headers: Headers }): string {
+  const location = created.headers.get('location');
+  assert.ok(location, 'a created upload has a Location');
+  return new URL(location, `${client.baseUrl}/`).toString();
+}
+
+/** A HEAD on an upload, signed in as `client`: its Upload-Offset says where to go on from. */
+export function headUpload(url: string, client: ApiClient): Promise<Response> {
+  return fetch(url, { method: 'HEAD', headers: tusHeaders(client.headers()) });
 }

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { webTest } from './support/browser.js';
+import { until } from '../helpers/wait.js';
 import {
   adminApi,
   byTestId,
@@ -10,7 +11,6 @@ import {
   routeUrl,
   signIn,
   submitName,
-  until,
 } from './support/ui.js';
 import { startWebServer } from './support/web-server.js';
 

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
 import { webTest } from './support/browser.js';
-import { byTestId, signIn, until } from './support/ui.js';
+import { until } from '../helpers/wait.js';
+import { byTestId, signIn } from './support/ui.js';
 import { startWebServer } from './support/web-server.js';
 
 const server = await startWebServer();

@@ -4,7 +4,8 @@ import { tempDir } from '../helpers/temp.js';
 import { webTest } from './support/browser.js';
 import { RequestLog } from './support/network.js';
 import { seedFolder } from './support/seed.js';
-import { byTestId, signIn, until } from './support/ui.js';
+import { until } from '../helpers/wait.js';
+import { byTestId, signIn } from './support/ui.js';
 import { startWebServer } from './support/web-server.js';
 
 const FOLDERS = 99_000;

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import sharp from 'sharp';
 import { webTest } from './support/browser.js';
 import { RequestLog } from './support/network.js';
-import { adminApi, byTestId, entry, signIn, until } from './support/ui.js';
+import { until } from '../helpers/wait.js';
+import { adminApi, byTestId, entry, signIn } from './support/ui.js';
 import { encodeNoiseWebm } from './support/video.js';
 import { startWebServer } from './support/web-server.js';
 

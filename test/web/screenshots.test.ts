@@ -3,7 +3,8 @@ import { randomBytes } from 'node:crypto';
 import sharp from 'sharp';
 import { webTest } from './support/browser.js';
 import { Throttle } from './support/network.js';
-import { adminApi, byTestId, entry, named, signIn, submitLogin, until } from './support/ui.js';
+import { until } from '../helpers/wait.js';
+import { adminApi, byTestId, entry, named, signIn, submitLogin } from './support/ui.js';
 import { ADMIN_PASSWORD, ADMIN_USER, startWebServer } from './support/web-server.js';
 
 // Screenshots of the main views for people to look at (not compared pixel by pixel): every view in

@@ -7,7 +7,8 @@ import type { ApiClient } from '../helpers/client.js';
 import { tempDir } from '../helpers/temp.js';
 import { webTest } from './support/browser.js';
 import { RequestLog, Throttle, type SeenRequest } from './support/network.js';
-import { adminApi, byTestId, named, signIn, until } from './support/ui.js';
+import { until } from '../helpers/wait.js';
+import { adminApi, byTestId, named, signIn } from './support/ui.js';
 import { startWebServer } from './support/web-server.js';
 
 const SIZE = 50 * 1024 * 1024;
@@ -94,7 +95,14 @@ webTest(
     await throttle.off();
     await byTestId(page, 'file-browser').waitFor();
 
-    // The server kept what arrived whole, and the panel offers the unfinished upload.
+    // The server kept what arrived whole, and the panel offers the unfinished upload. The cut-off
+    // PATCH is recorded when the server sees its connection close, which a loaded machine may do
+    // after the reloaded page is up: wait for that record, not for a fixed time.
+    await until(
+      'the server to record the cut-off upload',
+      async () => ((await unfinished(api))[0]?.offset ?? 0) > 0,
+      15_000,
+    ).catch(() => undefined);
     const [left] = await unfinished(api);
     assert.ok(left, 'the server keeps the unfinished upload');
     assert.equal(left.path, '/reload.bin');

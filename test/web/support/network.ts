@@ -20,16 +20,6 @@ export class Throttle {
     });
   }
 
-  /** Downloads at most `bytesPerSecond` (media tests: the player cannot read the whole file at once). */
-  async download(bytesPerSecond: number): Promise<void> {
-    await this.cdp.send('Network.emulateNetworkConditions', {
-      offline: false,
-      latency: 0,
-      downloadThroughput: bytesPerSecond,
-      uploadThroughput: -1,
-    });
-  }
-
   async off(): Promise<void> {
     await this.cdp.send('Network.emulateNetworkConditions', {
       offline: false,
@@ -56,7 +46,7 @@ export class RequestLog {
   };
 
   constructor(
-    private readonly page: Page,
+    page: Page,
     private readonly filter: (url: string) => boolean,
   ) {
     page.on('request', this.listener);
@@ -64,9 +54,5 @@ export class RequestLog {
 
   clear(): void {
     this.seen.length = 0;
-  }
-
-  stop(): void {
-    this.page.off('request', this.listener);
   }
 }

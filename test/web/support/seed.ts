@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
-import { buildApp } from '../../helpers/drive.js';
-import { ADMIN_PASSWORD, ADMIN_USER } from './web-server.js';
+import { openDrive } from '../../helpers/drive.js';
+import { ADMIN_PASSWORD } from './web-server.js';
 
 export interface SeedOptions {
   dataDir: string;
@@ -29,10 +29,10 @@ function shuffled(count: number): number[] {
  * write each), only without HTTP in between.
  */
 export async function seedFolder(options: SeedOptions): Promise<void> {
-  const built = await buildApp({ DATA_DIR: options.dataDir, SYS_TOKEN: ADMIN_PASSWORD, GC_INTERVAL: '0' });
+  const built = await openDrive({ DATA_DIR: options.dataDir, SYS_TOKEN: ADMIN_PASSWORD, GC_INTERVAL: '0' });
   try {
     const { drive } = built.app;
-    const admin = await drive.users.authenticate(ADMIN_USER, ADMIN_PASSWORD);
+    const { admin } = built;
     await drive.tree.mkdir(admin, options.folder);
     for (const i of shuffled(options.folders)) {
       await drive.tree.mkdir(admin, `${options.folder}/${options.nameOf(i)}`);

@@ -85,17 +85,3 @@ export async function openFolder(page: Page, name: string): Promise<void> {
   await entry(page, name, 'dir').dblclick();
   await byTestId(page, 'breadcrumbs').getByText(name, { exact: true }).waitFor();
 }
-
-/** Polls `probe` until it returns true (UI state that settles asynchronously, not timing). */
-export async function until(
-  what: string,
-  probe: () => Promise<boolean> | boolean,
-  timeoutMs = 15_000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await probe()) return;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}

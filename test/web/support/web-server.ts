@@ -1,9 +1,7 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { defer } from '../../helpers/cleanup.js';
-import { freePort } from '../../helpers/server-process.js';
+import { freePort, startServerProcess } from '../../helpers/server-process.js';
 import { tempDir } from '../../helpers/temp.js';
 
 /** The repository's root (the server runs from there, as `npm start` does). */
@@ -27,8 +25,6 @@ export interface WebServer {
   /** Origin plus BASE_PATH, no trailing slash: http://127.0.0.1:40123/drive */
   url: string;
   origin: string;
-  basePath: string;
-  dataDir: string;
   /** Everything the current process logged. */
   log(): string;
   /** SIGKILL: the process dies at once, mid-request, as in a crash. */
@@ -68,45 +64,18 @@ export async function startWebServer(options: WebServerOptions = {}): Promise<We
     ...options.env,
   };
 
-  let child: ChildProcess | null = null;
-  let exited: Promise<void> = Promise.resolve();
-  let log = '';
-
-  const start = async () => {
-    log = '';
-    const proc = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve'], {
-      cwd: REPO_ROOT,
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    child = proc;
-    exited = new Promise((resolve) => proc.on('exit', () => resolve()));
-    proc.stderr!.on('data', (d: Buffer) => (log += d.toString()));
-    await new Promise<void>((resolve, reject) => {
-      proc.stdout!.on('data', (d: Buffer) => {
-        log += d.toString();
-        if (/"address":"http:\/\//.test(log)) resolve();
-      });
-      void exited.then(() => reject(new Error(`the server exited early:\n${log}`)));
-    });
-  };
-
-  const stopNow = async () => {
-    const proc = child;
-    if (proc && proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL');
-    await exited;
-  };
-  defer(stopNow);
-  await start();
+  let server = await startServerProcess(env, { cwd: REPO_ROOT, inheritEnv: false });
 
   const origin = `http://127.0.0.1:${port}`;
   return {
     url: `${origin}${basePath}`,
     origin,
-    basePath,
-    dataDir,
-    log: () => log,
-    kill: stopNow,
-    restart: start,
+    log: () => server.log(),
+    async kill() {
+      await server.stop('SIGKILL');
+    },
+    async restart() {
+      server = await startServerProcess(env, { cwd: REPO_ROOT, inheritEnv: false });
+    },
   };
 }
